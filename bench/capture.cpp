@@ -1,0 +1,253 @@
+// Capture overhead.
+//
+// Pass-through is measured in one process: the same call through
+// libodbctx.so's exported (interposed) entry point and through libodbc's
+// own, looked up with dlsym on each library, interleaved in one loop on
+// one connection that is not the session's. Both are called through a
+// function pointer, as a PLT call is, so the difference is what the
+// interposer adds: its check of the handle and one more indirect call.
+// Two processes (the bench-passthrough program run with and without
+// LD_PRELOAD=libodbctx.so) give the same figure with process-to-process
+// noise on top; that run is shown as a cross-check.
+#include "bench.hpp"
+
+#include <dlfcn.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern char **environ;
+
+namespace bench {
+
+namespace {
+
+void *odbctx_library()
+{
+    Dl_info info;
+    if (!dladdr(reinterpret_cast<void *>(&odbctx_open), &info) || !info.dli_fname)
+        throw failure("cannot find where libodbctx.so is loaded from");
+    void *h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    if (!h)
+        throw failure(std::string("dlopen(libodbctx, NOLOAD): ") + dlerror());
+    return h;
+}
+
+// The interposed entry point, or nullptr when libodbctx.so does not export
+// one of its own (dlsym on a library handle also searches its dependencies,
+// which would find libodbc's).
+template <class F> F interposed(void *lib, const char *name, F real)
+{
+    F f = reinterpret_cast<F>(dlsym(lib, name));
+    return f == real ? nullptr : f;
+}
+
+std::string self_dir()
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0)
+        return ".";
+    buf[n] = 0;
+    std::string p = buf;
+    return p.substr(0, p.rfind('/'));
+}
+
+// Runs bench-passthrough once; its stdout is the median ns per call.
+double passthrough_child(const std::string &prog, const std::string &connstr, const char *preload)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        throw failure("pipe");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    posix_spawn_file_actions_addclose(&fa, fds[0]);
+    std::vector<std::string> env;
+    for (char **e = environ; *e; e++)
+        // No ODBCTX_* variable either: nothing may start a session or a
+        // capture in the child; only the interposed entry points differ.
+        if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "ODBCTX_", 7) != 0)
+            env.push_back(*e);
+    if (preload)
+        env.push_back(std::string("LD_PRELOAD=") + preload);
+    std::vector<char *> envp;
+    for (std::string &e : env)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string cs = connstr;
+    std::vector<char *> argv{const_cast<char *>(prog.c_str()), cs.data(), nullptr};
+    pid_t pid;
+    int rc = posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&fa);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        throw failure("cannot run " + prog + ": " + std::strerror(rc));
+    }
+    std::string out;
+    char buf[256];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+        out.append(buf, static_cast<size_t>(n));
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        throw failure(prog + " failed: " + out);
+    return std::atof(out.c_str());
+}
+
+} // namespace
+
+void run_capture(context &ctx)
+{
+    report &rep = *ctx.rep;
+    conn &base = *ctx.base;
+    void *lib = odbctx_library();
+
+    auto i_getattr = interposed(lib, "SQLGetConnectAttr", raw.SQLGetConnectAttr);
+    auto i_setattr = interposed(lib, "SQLSetConnectAttr", raw.SQLSetConnectAttr);
+    auto i_execdirect = interposed(lib, "SQLExecDirect", raw.SQLExecDirect);
+    auto i_getinfo = interposed(lib, "SQLGetInfo", raw.SQLGetInfo);
+    if (!i_execdirect || !i_setattr)
+        throw failure("libodbctx.so exports no SQLExecDirect/SQLSetConnectAttr of its own: capture is not built");
+
+    must(ctx.s, odbctx_capture_start(ctx.s, nullptr), "odbctx_capture_start");
+
+    // 1. Pass-through on a connection odbctx does not own.
+    const int batch = 1000;
+    SQLHDBC other = base.dbc();
+    SQLUINTEGER ac = 0;
+    if (i_getattr) {
+        op real{"real", [&] { raw.SQLGetConnectAttr(other, SQL_ATTR_AUTOCOMMIT, &ac, 0, nullptr); }, {}};
+        op odbctx{"odbctx", [&] { i_getattr(other, SQL_ATTR_AUTOCOMMIT, &ac, 0, nullptr); }, {}};
+        interleave({&real, &odbctx}, 20, ctx.size.rounds(300), batch);
+        const double extra = odbctx.median_ns() - real.median_ns();
+        rep.add({"capture", "pass-through SQLGetConnectAttr(AUTOCOMMIT), odbctx", odbctx.median_ns(), "ns",
+                 "libodbc direct", odbctx.median_ns() / real.median_ns(), 0,
+                 "extra " + human_time(extra) + " per call; direct: " + human_time(real.median_ns())});
+        rep.check("pass-through overhead per call", extra, "<", 100, "ns", "SQLGetConnectAttr, non-session handle");
+    } else {
+        rep.notes.push_back("libodbctx.so does not interpose SQLGetConnectAttr; pass-through measured on SQLGetInfo");
+    }
+    if (i_getinfo) {
+        char buf[64];
+        SQLSMALLINT len;
+        op real{"real", [&] { raw.SQLGetInfo(other, SQL_DBMS_NAME, buf, sizeof buf, &len); }, {}};
+        op odbctx{"odbctx", [&] { i_getinfo(other, SQL_DBMS_NAME, buf, sizeof buf, &len); }, {}};
+        interleave({&real, &odbctx}, 20, ctx.size.rounds(300), batch);
+        const double extra = odbctx.median_ns() - real.median_ns();
+        rep.add({"capture", "pass-through SQLGetInfo(DBMS_NAME), odbctx", odbctx.median_ns(), "ns",
+                 "libodbc direct", odbctx.median_ns() / real.median_ns(), 0,
+                 "extra " + human_time(extra) + " per call"});
+        if (!i_getattr)
+            rep.check("pass-through overhead per call", extra, "<", 100, "ns", "SQLGetInfo, non-session handle");
+    }
+
+    // The same, as two processes: bench-passthrough with and without the
+    // preload, alternating, median of each.
+    {
+        std::string prog = self_dir() + "/bench-passthrough";
+        Dl_info info;
+        dladdr(reinterpret_cast<void *>(&odbctx_open), &info);
+        char libpath[PATH_MAX];
+        if (access(prog.c_str(), X_OK) == 0 && realpath(info.dli_fname, libpath)) {
+            std::vector<double> with, without;
+            for (int i = 0; i < 5; i++) {
+                without.push_back(passthrough_child(prog, ctx.base_connstr, nullptr));
+                with.push_back(passthrough_child(prog, ctx.base_connstr, libpath));
+            }
+            const double w = median(with), wo = median(without);
+            rep.add({"capture", "pass-through, 2 processes: with LD_PRELOAD", w, "ns", "without LD_PRELOAD", w / wo, 0,
+                     "extra " + human_time(w - wo) + " per call (cross-check; includes process-to-process noise)"});
+        } else {
+            rep.notes.push_back("bench-passthrough not found beside odbctx-bench: two-process check skipped");
+        }
+    }
+
+    // 2. A captured SQLExecDirect of a small INSERT against the same call
+    //    straight to libodbc, on the session's connection, inside a test.
+    //    The legacy side allocates and closes its statement through the
+    //    interposed entry points too, as a program would: capture knows a
+    //    statement only from its allocation.
+    auto i_alloc = interposed(lib, "SQLAllocHandle", raw.SQLAllocHandle);
+    auto i_freestmt = interposed(lib, "SQLFreeStmt", raw.SQLFreeStmt);
+    auto i_free = interposed(lib, "SQLFreeHandle", raw.SQLFreeHandle);
+    if (!i_alloc)
+        i_alloc = raw.SQLAllocHandle;
+    if (!i_freestmt)
+        i_freestmt = raw.SQLFreeStmt;
+    if (!i_free)
+        i_free = raw.SQLFreeHandle;
+    SQLHDBC sdbc = odbctx_hdbc(ctx.s);
+    SQLHSTMT st = SQL_NULL_HSTMT, cst = SQL_NULL_HSTMT;
+    check(raw.SQLAllocHandle(SQL_HANDLE_STMT, sdbc, &st), SQL_HANDLE_DBC, sdbc, "alloc");
+    check(i_alloc(SQL_HANDLE_STMT, sdbc, &cst), SQL_HANDLE_DBC, sdbc, "captured alloc");
+    std::string sql;
+    auto exec_raw = [&] {
+        sql = insert_sql("bench_t4", ctx.id());
+        SQLRETURN rc = raw.SQLExecDirect(st, reinterpret_cast<SQLCHAR *>(sql.data()), SQL_NTS);
+        if (!SQL_SUCCEEDED(rc))
+            throw failure(sql + ": " + diag(SQL_HANDLE_STMT, st));
+        raw.SQLFreeStmt(st, SQL_CLOSE);
+    };
+    auto exec_captured = [&] {
+        sql = insert_sql("bench_t4", ctx.id());
+        SQLRETURN rc = i_execdirect(cst, reinterpret_cast<SQLCHAR *>(sql.data()), SQL_NTS);
+        if (!SQL_SUCCEEDED(rc))
+            throw failure(sql + ": " + diag(SQL_HANDLE_STMT, cst));
+        i_freestmt(cst, SQL_CLOSE);
+    };
+    try {
+        must(ctx.s, odbctx_begin_test(ctx.s), "odbctx_begin_test");
+        check(i_setattr(sdbc, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), SQL_IS_UINTEGER),
+              SQL_HANDLE_DBC, sdbc, "captured SQLSetConnectAttr(AUTOCOMMIT_OFF)");
+        op real{"real", exec_raw, {}};
+        op captured{"captured", exec_captured, {}};
+        interleave({&real, &captured}, 20, ctx.size.rounds(800));
+        const double rt_real = round_trips_per_call(real.fn, 30), rt_cap = round_trips_per_call(captured.fn, 30);
+        rep.add({"capture", "captured SQLExecDirect(INSERT), manual commit", captured.median_ns(), "ns",
+                 "same call, no odbctx", captured.median_ns() / real.median_ns(), rt_cap,
+                 "extra " + human_time(captured.median_ns() - real.median_ns()) + " per statement"});
+        rep.add({"capture", "SQLExecDirect(INSERT) straight to libodbc", real.median_ns(), "ns", "", NAN, rt_real,
+                 ""});
+
+        // 3. Virtual autocommit (a savepoint around each statement) against
+        //    real autocommit (a real commit per statement) on the second
+        //    connection, the same INSERT into a table of the same shape.
+        check(i_setattr(sdbc, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_ON), SQL_IS_UINTEGER),
+              SQL_HANDLE_DBC, sdbc, "captured SQLSetConnectAttr(AUTOCOMMIT_ON)");
+        base.autocommit(true);
+        base.exec("DROP TABLE IF EXISTS bench_autocommit");
+        base.exec(table_ddl(ctx.kind, "bench_autocommit"));
+        op virt{"virtual", exec_captured, {}};
+        op realac{"real autocommit", [&] { base.exec(insert_sql("bench_autocommit", ctx.id())); }, {}};
+        // Real autocommit on SQLite waits for the disk at every statement.
+        interleave({&virt, &realac}, 5, ctx.size.rounds(400), 1, 6 * ctx.size.scale);
+        const double rt_v = round_trips_per_call(virt.fn, 30);
+        const double rt_r = round_trips_per_call(realac.fn, ctx.kind == dbkind::sqlite ? 3 : 30);
+        rep.add({"capture", "virtual autocommit: captured INSERT", virt.median_ns(), "ns", "real autocommit",
+                 virt.median_ns() / realac.median_ns(), rt_v, "savepoint per statement"});
+        rep.add({"capture", "real autocommit: INSERT, second connection", realac.median_ns(), "ns", "", NAN, rt_r,
+                 "a real commit per statement"});
+        base.exec("DROP TABLE IF EXISTS bench_autocommit");
+        i_setattr(sdbc, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), SQL_IS_UINTEGER);
+    } catch (...) {
+        raw.SQLFreeHandle(SQL_HANDLE_STMT, st);
+        i_free(SQL_HANDLE_STMT, cst);
+        odbctx_capture_stop(ctx.s);
+        throw;
+    }
+    raw.SQLFreeHandle(SQL_HANDLE_STMT, st);
+    i_free(SQL_HANDLE_STMT, cst);
+    must(ctx.s, odbctx_end_test(ctx.s), "odbctx_end_test");
+    must(ctx.s, odbctx_capture_stop(ctx.s), "odbctx_capture_stop");
+}
+
+} // namespace bench

@@ -1,0 +1,274 @@
+/*
+ * What the parts of the C core share; nothing here is exported
+ * (the library is built with -fvisibility=hidden).
+ *
+ * Ownership: session.c owns struct odbctx_session; capture*.c own the
+ * struct odbctx_capture the session points to.
+ *
+ * Locking: every public function takes the session's recursive lock
+ * (odbctx__enter / odbctx__leave); the odbctx__ helpers below expect it held.
+ */
+#ifndef ODBCTX_INTERNAL_H
+#define ODBCTX_INTERNAL_H
+
+#include "odbctx.h"
+#include "odbc_real.h"
+
+#include <pthread.h>
+#include <stddef.h>
+
+enum odbctx_dialect {
+    ODBCTX_DIALECT_SQLITE,
+    ODBCTX_DIALECT_POSTGRESQL,
+    ODBCTX_DIALECT_MARIADB, /* MariaDB and MySQL */
+};
+
+/* The SQL of the current test, with outcomes (trace.c). One line per
+ * statement: "ok   [origin] SQL\n" or "FAIL [origin] SQL -> message\n",
+ * whitespace in SQL collapsed, passwords redacted. */
+struct odbctx_trace {
+    char *text;
+    size_t len, cap;
+    size_t dropped; /* lines dropped from the front to bound memory */
+};
+
+/* Suite-level work, replayed when the suite transaction must be begun anew
+ * (after an isolation breach, or on MariaDB after a later schema). */
+enum odbctx_journal_kind {
+    ODBCTX_JOURNAL_SCHEMA, /* a statement of odbctx_schema_* */
+    ODBCTX_JOURNAL_SUITE,  /* a statement run outside a test */
+};
+
+struct odbctx_journal_entry {
+    enum odbctx_journal_kind kind;
+    char *sql;
+};
+
+/* Something odbctx_schema_* created; dropped by odbctx_close on MariaDB and
+ * after a breach committed it elsewhere. kind is the DROP keyword: "TABLE",
+ * "VIEW", "MATERIALIZED VIEW", "SEQUENCE", "PROCEDURE", "FUNCTION". */
+struct odbctx_schema_object {
+    const char *kind;
+    char *name; /* as written in the script, quotes included */
+};
+
+struct odbctx_capture;
+
+struct odbctx_session {
+    SQLHENV env;
+    SQLHDBC dbc;
+    int connected;
+    enum odbctx_dialect dialect;
+    char dbms[32];
+    char dbms_ver[64];
+    char *connection;     /* redacted; "" for the embedded default */
+    char *connect_string; /* as given or built: holds the password; for reconnects */
+    char *tmpdir;         /* embedded default: removed by odbctx_close */
+    char **secrets;       /* password values, redacted from every message */
+    size_t n_secrets;
+
+    int multi_statements; /* the driver runs "A; B" in one call */
+    int suite_open;       /* a verified suite transaction is open */
+    long long suite_txid; /* PostgreSQL: its transaction id */
+
+    int in_test;
+    int nested;           /* open nested levels above the app level */
+    unsigned long serial; /* makes savepoint names unique per session */
+    char test_sp[32];     /* savepoint names of the running test */
+    char app_sp[32];
+    unsigned long *nested_ids; /* serials of the open nested levels */
+    size_t nested_cap;
+    int breach;           /* the suite transaction was lost in this test */
+    char breach_detail[512];
+
+    struct odbctx_schema_object *schema;
+    size_t n_schema, cap_schema;
+    struct odbctx_journal_entry *journal;
+    size_t n_journal, cap_journal;
+
+    int trace_print;      /* ODBCTX_TRACE=1 */
+    odbctx_error err;
+    struct odbctx_trace trace;
+    struct odbctx_capture *capture; /* NULL unless capture is active */
+
+    /* Recursive: the driver manager re-enters exported entry points from
+     * inside a forwarded call (odbc-notes.md), on the same thread. */
+    pthread_mutex_t lock;
+};
+
+/* session.c: the registry of open sessions, so that a NULL, closed or
+ * foreign pointer gives ODBCTX_EARG instead of a crash. odbctx__enter
+ * returns s locked, or NULL when s is not an open session; when clear is
+ * set the session's last error is reset (a new call begins). */
+odbctx_session *odbctx__enter(odbctx_session *s, int clear);
+void odbctx__leave(odbctx_session *s);
+int odbctx__is_open(const odbctx_session *s);
+
+/* Connects the session's handles (allocated the first time) with
+ * connect_string and sets the connection up as odbctx needs it: a supported
+ * DBMS, autocommit off, multi-statement support known. Begins no suite
+ * transaction. A reconnect is SQLDisconnect, this, odbctx__suite_rebuild. */
+int odbctx__connect(odbctx_session *s);
+
+/* error.c: error on the session: formats message (redacted), sets code,
+ * clears sqlstate/native; returns code. */
+int odbctx__fail(odbctx_session *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Error from ODBC diagnostics of (type, handle): sqlstate, native, message
+ * prefixed with what (e.g. the statement), all redacted. Returns code, except
+ * that ODBCTX_ESQL becomes ODBCTX_ELOST when the diagnostics say the
+ * connection is gone. */
+int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h,
+                      const char *what);
+void odbctx__clear_error(odbctx_session *s);
+/* snprintf that cuts silently: messages are cut to fit by design. */
+void odbctx__format(char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Copies src into dst (capacity n), cut to fit and always terminated. */
+void odbctx__copy(char *dst, size_t n, const char *src);
+/* Prefixes the session's current message with prefix (": " between). */
+void odbctx__error_prefix(odbctx_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Redacts in place: any PWD=/Password= value, and the session's password
+ * values wherever they stand alone, unless letters only (a word the text
+ * may contain for itself; see error.c). buf holds a string; n is its
+ * capacity. s may be NULL. */
+void odbctx__redact_text(const odbctx_session *s, char *buf, size_t n);
+/* Adds a password value to redact; ignores empty ones. 0 or ODBCTX_ENOMEM. */
+int odbctx__add_secret(odbctx_session *s, const char *value);
+
+/* query.c. Runs sql on the session's connection through the real driver
+ * manager, recording it in the trace with origin ("odbctx", "suite", "test",
+ * "schema", "captured"). Returns 0, or ODBCTX_ESQL / ODBCTX_ELOST with the error on
+ * the session. */
+int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin);
+/* As odbctx__exec_real; prepared nonzero sends it with SQLPrepare and
+ * SQLExecute instead of SQLExecDirect (see odbctx__script_prepared). */
+int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared);
+/* Whether script statements go through SQLPrepare + SQLExecute: on
+ * PostgreSQL, where psqlODBC sends its statement savepoint in the same query
+ * string as a directly executed statement, so that a syntax error rolls back
+ * the whole transaction; a prepared statement is parsed on its own and
+ * undone alone. It costs round trips, which scripts can afford. */
+int odbctx__script_prepared(const odbctx_session *s);
+/* As odbctx__exec_real, and reads column 1 of the first row of the last
+ * result set into *out (NULL reads as 0); ODBCTX_ESQL when there is no row. */
+int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
+                           long long *out);
+/* Runs sql without touching the trace or the session's error: for probes
+ * whose failure is an answer. Returns 1 when it succeeded, 0 when it failed;
+ * the failure's message (when msg is not NULL) goes to msg. */
+int odbctx__probe(odbctx_session *s, const char *sql, char *msg, size_t n);
+/* Runs one statement of a script (NUL-terminated copy); 0 or a code with
+ * the error on the session. */
+typedef int (*odbctx__stmt_fn)(odbctx_session *s, const char *sql, void *ctx);
+/* Splits script with the session's dialect and runs every statement through
+ * fn, or, when fn is NULL, as odbctx_exec does (journaled outside a test).
+ * The script is checked whole before anything runs; a failure names the
+ * script, the line and the statement. */
+int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
+                       odbctx__stmt_fn fn, void *ctx);
+
+/* Reads a whole text file into a NUL-terminated buffer the caller frees. */
+int odbctx__read_file(odbctx_session *s, const char *path, char **out);
+
+/* trace.c: append one statement's outcome; prints it when ODBCTX_TRACE=1.
+ * message may be NULL for success. */
+void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql,
+                       int ok, const char *message);
+void odbctx__trace_reset(odbctx_session *s);
+void odbctx__trace_free(odbctx_session *s);
+/* Writes into out a short account of what in the trace may have ended the
+ * suite transaction (transaction control, or DDL on MariaDB), followed by the
+ * last statements; "" when the trace is empty. */
+void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n);
+
+/* dialect.c */
+/* Maps SQL_DBMS_NAME / SQL_DBMS_VER to a dialect and the name odbctx_dbms
+ * reports; ODBCTX_EDBMS (nothing set) for a DBMS odbctx cannot isolate. */
+int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
+                           enum odbctx_dialect *dialect, char *display, size_t n);
+/* Flags for odbctx_script_split (script.h) matching the dialect's lexis. */
+unsigned odbctx__dialect_script_flags(enum odbctx_dialect d);
+/* 1 when the session's last error says a savepoint odbctx made is gone or
+ * the transaction around it is aborted: the suite transaction was lost. */
+int odbctx__dialect_lost_savepoint(const odbctx_session *s);
+/* 1 when a statement's first words may end the suite transaction on this
+ * dialect (COMMIT, ROLLBACK without TO, BEGIN, SET autocommit, MariaDB DDL). */
+int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, size_t len);
+
+/* suite.c: the suite transaction. */
+/* Begins it explicitly and verifies that it is open. */
+int odbctx__suite_begin(odbctx_session *s);
+/* Checks that the suite transaction is still the one odbctx began;
+ * ODBCTX_EBREACH when it is not. Cheap: one round trip at most. */
+int odbctx__suite_verify(odbctx_session *s);
+/* Ends whatever transaction is open and begins the suite anew: drops schema
+ * objects a breach may have committed, re-creates the schema and replays the
+ * suite-level journal. Used after a breach and by later MariaDB schemas. */
+int odbctx__suite_rebuild(odbctx_session *s, int after_breach);
+/* Rolls back whatever transaction is open, whoever began it; afterwards
+ * no suite transaction is open. */
+int odbctx__suite_end(odbctx_session *s);
+/* Replays the journal's schema statements (schema nonzero) or its
+ * suite-level statements, in order. */
+int odbctx__suite_replay(odbctx_session *s, int schema);
+/* Call after a statement that the user or captured code ran on the
+ * session, with its result rc and whether its words may end a transaction
+ * (odbctx__dialect_ends_transaction). When it failed or may_end is set,
+ * checks that the suite transaction survived: a failed statement can take
+ * it along (psqlODBC after a syntax error, MariaDB on a deadlock, SQLite's
+ * RAISE(ROLLBACK)). If it is gone, inside a test the test is marked
+ * breached until odbctx_end_test rebuilds the suite; outside a test the
+ * suite is rebuilt at once. Returns rc, or ODBCTX_EBREACH telling what
+ * happened (the statement's SQLSTATE and native code kept). */
+int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_end);
+/* Appends to the journal; 0 or ODBCTX_ENOMEM. */
+int odbctx__journal_add(odbctx_session *s, enum odbctx_journal_kind kind, const char *sql,
+                        size_t len);
+
+/* schema.c */
+/* 1 when the statement is CREATE/ALTER/DROP/RENAME/TRUNCATE (DDL). */
+int odbctx__schema_is_ddl(const char *sql, size_t len);
+/* Runs one statement as odbctx_schema_script would (on MariaDB outside the
+ * suite transaction), recording what it creates. */
+int odbctx__schema_statement(odbctx_session *s, const char *sql);
+/* Drops the recorded objects, newest first (foreign key checks off on
+ * MariaDB), commits, and forgets them. Errors are reported but every drop
+ * is attempted. */
+int odbctx__schema_drop(odbctx_session *s);
+/* Forgets the recorded objects without dropping them; _free also frees
+ * the array. */
+void odbctx__schema_forget(odbctx_session *s);
+void odbctx__schema_free(odbctx_session *s);
+/* Runs a journaled schema statement again, recording what it creates. */
+int odbctx__schema_replay_one(odbctx_session *s, const char *sql);
+
+/* levels.c: savepoints. Names are "odbctx_<kind><serial>", unique in the
+ * session; kind is 't' (test), 'a' (app), 'n' (nested), or any other letter
+ * a caller such as capture chooses. On MariaDB/MySQL, which replace a
+ * savepoint set again under its name, the test savepoint keeps its name
+ * from test to test and the app savepoint across the commits of a test:
+ * one statement per restart instead of two. */
+void odbctx__savepoint_name(odbctx_session *s, char kind, char *out, size_t n);
+int odbctx__savepoint(odbctx_session *s, const char *name);
+int odbctx__savepoint_release(odbctx_session *s, const char *name);
+/* Rolls back to name and releases it. */
+int odbctx__savepoint_undo(odbctx_session *s, const char *name);
+/* odbctx_end_test with the lock held; used by odbctx_close too. */
+int odbctx__end_test_locked(odbctx_session *s);
+/* Once a breach is known in a test its levels are gone: every call but
+ * odbctx_end_test gets ODBCTX_EBREACH from this, naming doing. */
+int odbctx__breached(odbctx_session *s, const char *doing);
+/* Turns a failed savepoint operation into ODBCTX_EBREACH when the suite
+ * transaction is gone (remembering it for odbctx_end_test), else keeps rc. */
+int odbctx__check_breach(odbctx_session *s, int rc, const char *doing);
+
+/* The session capture routes a connection to, or NULL (capture.c). */
+odbctx_session *odbctx__capture_session(void);
+/* Defined by capture.c when capture is built in: releases s->capture.
+ * odbctx_close calls it, when it exists, before disconnecting. */
+void odbctx__capture_release(odbctx_session *s)
+    __attribute__((weak, visibility("hidden")));
+
+#endif

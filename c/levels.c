@@ -1,0 +1,343 @@
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void odbctx__savepoint_name(odbctx_session *s, char kind, char *out, size_t n)
+{
+    snprintf(out, n, "odbctx_%c%lu", kind, ++s->serial);
+}
+
+/* Runs two statements in one round trip where the driver takes both in one
+ * string (PostgreSQL, SQLite), else one after the other. */
+static int run2(odbctx_session *s, const char *a, const char *b)
+{
+    if (s->multi_statements) {
+        char both[160];
+        snprintf(both, sizeof both, "%s; %s", a, b);
+        return odbctx__exec_real(s, both, "odbctx");
+    }
+    int rc = odbctx__exec_real(s, a, "odbctx");
+    return rc ? rc : odbctx__exec_real(s, b, "odbctx");
+}
+
+int odbctx__savepoint(odbctx_session *s, const char *name)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
+    return odbctx__exec_real(s, sql, "odbctx");
+}
+
+int odbctx__savepoint_release(odbctx_session *s, const char *name)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "RELEASE SAVEPOINT %s", name);
+    return odbctx__exec_real(s, sql, "odbctx");
+}
+
+/* ROLLBACK TO keeps the savepoint on every supported DBMS; releasing it too
+ * pops the level. */
+int odbctx__savepoint_undo(odbctx_session *s, const char *name)
+{
+    char back[64], release[64];
+    snprintf(back, sizeof back, "ROLLBACK TO SAVEPOINT %s", name);
+    snprintf(release, sizeof release, "RELEASE SAVEPOINT %s", name);
+    return run2(s, back, release);
+}
+
+/* Message of a breach: what failed, what in the test's trace explains it. */
+static void describe_breach(odbctx_session *s, const char *doing)
+{
+    char suspects[640];
+    odbctx__trace_breach_suspects(s, suspects, sizeof suspects);
+    odbctx__copy(s->breach_detail, sizeof s->breach_detail, s->err.message);
+    odbctx__fail(s, ODBCTX_EBREACH,
+                 "%s: isolation breach: the suite transaction was lost during the test (%s); %s",
+                 doing, s->breach_detail, suspects);
+}
+
+int odbctx__check_breach(odbctx_session *s, int rc, const char *doing)
+{
+    if (rc == 0 || rc == ODBCTX_ELOST || !odbctx__dialect_lost_savepoint(s))
+        return rc;
+    s->breach = 1;
+    describe_breach(s, doing);
+    return ODBCTX_EBREACH;
+}
+
+int odbctx__breached(odbctx_session *s, const char *doing)
+{
+    return odbctx__fail(s, ODBCTX_EBREACH,
+                        "%s: the suite transaction was lost earlier in this test (%s); call "
+                        "odbctx_end_test to recover",
+                        doing, s->breach_detail);
+}
+
+static int need_test(odbctx_session *s, const char *doing)
+{
+    if (!s->in_test)
+        return odbctx__fail(s, ODBCTX_ESTATE,
+                            "%s: no test is running (call odbctx_begin_test first)", doing);
+    if (s->breach)
+        return odbctx__breached(s, doing);
+    return 0;
+}
+
+/* MariaDB and MySQL replace a savepoint that is set again under the same
+ * name, which saves a round trip per restart: there the test and app levels
+ * keep their names, elsewhere every savepoint gets a new one. */
+static int reuse_names(const odbctx_session *s)
+{
+    return s->dialect == ODBCTX_DIALECT_MARIADB;
+}
+
+static int begin_test(odbctx_session *s)
+{
+    char test[32], sql[64];
+
+    if (s->in_test)
+        return odbctx__fail(s, ODBCTX_ESTATE,
+                            "odbctx_begin_test: a test is already running (call odbctx_end_test "
+                            "first)");
+    if (!s->suite_open) {
+        int rc = odbctx__suite_rebuild(s, 0);
+        if (rc)
+            return rc;
+    }
+    odbctx__trace_reset(s);
+    if (reuse_names(s) && s->test_sp[0])
+        memcpy(test, s->test_sp, sizeof test);
+    else
+        odbctx__savepoint_name(s, 't', test, sizeof test);
+    /* The app level starts out as the test savepoint itself: rolling back to
+     * either is the same until the first app commit, which then sets the app
+     * savepoint. One statement per test start instead of two. */
+    snprintf(sql, sizeof sql, "SAVEPOINT %s", test);
+    int rc = odbctx__exec_real(s, sql, "odbctx");
+    if (rc)
+        return rc;
+    memcpy(s->test_sp, test, sizeof test);
+    s->app_sp[0] = '\0';
+    s->in_test = 1;
+    s->nested = 0;
+    s->breach = 0;
+    return 0;
+}
+
+int odbctx_begin_test(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc = begin_test(s);
+    odbctx__leave(s);
+    return rc;
+}
+
+/* Rolls back to the test savepoint and releases it (on MariaDB it stays, to
+ * be replaced by the next test's), checking on the way that the suite
+ * transaction is still the one odbctx began. */
+static int discard_test(odbctx_session *s)
+{
+    char back[64], release[64];
+    snprintf(back, sizeof back, "ROLLBACK TO SAVEPOINT %s", s->test_sp);
+    snprintf(release, sizeof release, "RELEASE SAVEPOINT %s", s->test_sp);
+
+    switch (s->dialect) {
+    case ODBCTX_DIALECT_POSTGRESQL: {
+        /* One round trip, and the transaction id proves it is the suite's. */
+        char sql[200];
+        long long txid = 0;
+        snprintf(sql, sizeof sql, "%s; %s; SELECT txid_current()", back, release);
+        int rc = odbctx__query_int_real(s, sql, "odbctx", &txid);
+        if (rc == 0 && txid != s->suite_txid)
+            rc = odbctx__fail(s, ODBCTX_EBREACH,
+                              "PostgreSQL is in transaction %lld, not in the suite's %lld", txid,
+                              s->suite_txid);
+        return rc;
+    }
+    case ODBCTX_DIALECT_SQLITE: {
+        int rc = run2(s, back, release);
+        return rc ? rc : odbctx__suite_verify(s); /* in-process: microseconds */
+    }
+    case ODBCTX_DIALECT_MARIADB:
+        return odbctx__exec_real(s, back, "odbctx");
+    }
+    return 0;
+}
+
+int odbctx__end_test_locked(odbctx_session *s)
+{
+    if (!s->in_test)
+        return odbctx__fail(s, ODBCTX_ESTATE,
+                            "odbctx_end_test: no test is running (odbctx_begin_test was not "
+                            "called, or the test already ended)");
+    int rc = 0;
+    if (s->breach) {
+        odbctx__fail(s, ODBCTX_EBREACH, "odbctx_end_test: isolation breach in this test: %s",
+                     s->breach_detail);
+    } else {
+        rc = discard_test(s);
+        if (rc && rc != ODBCTX_ELOST) {
+            s->breach = 1;
+            describe_breach(s, "odbctx_end_test");
+        }
+    }
+    s->in_test = 0;
+    s->nested = 0;
+    if (!s->breach) {
+        if (rc == ODBCTX_ELOST)
+            s->suite_open = 0;
+        return rc;
+    }
+
+    char report[sizeof s->err.message];
+    odbctx__copy(report, sizeof report, s->err.message);
+    int again = odbctx__suite_rebuild(s, 1);
+    s->breach = 0;
+    if (again) {
+        char why[sizeof s->err.message];
+        odbctx__copy(why, sizeof why, s->err.message);
+        odbctx__fail(s, ODBCTX_EBREACH, "%s; beginning the suite transaction anew failed too: %s",
+                     report, why);
+    } else {
+        odbctx__fail(s, ODBCTX_EBREACH,
+                     "%s; a new suite transaction was begun and the suite setup replayed", report);
+    }
+    return ODBCTX_EBREACH;
+}
+
+int odbctx_end_test(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc = odbctx__end_test_locked(s);
+    odbctx__leave(s);
+    return rc;
+}
+
+int odbctx_in_test(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return 0;
+    int in = s->in_test;
+    odbctx__leave(s);
+    return in;
+}
+
+static int commit(odbctx_session *s)
+{
+    char app[32], release[64], create[64];
+    int rc = need_test(s, "odbctx_commit");
+    if (rc)
+        return rc;
+    if (reuse_names(s) && s->app_sp[0])
+        memcpy(app, s->app_sp, sizeof app);
+    else
+        odbctx__savepoint_name(s, 'a', app, sizeof app);
+    snprintf(create, sizeof create, "SAVEPOINT %s", app);
+
+    /* Releasing a savepoint releases the ones above it: the old app
+     * savepoint takes the nested levels with it. Until the first commit the
+     * app level is the test savepoint, which must stay; then the lowest
+     * nested level is released instead. MariaDB replaces a savepoint set
+     * again under its name, which is the release. */
+    release[0] = '\0';
+    if (s->nested > 0 && (!s->app_sp[0] || reuse_names(s)))
+        snprintf(release, sizeof release, "RELEASE SAVEPOINT odbctx_n%lu", s->nested_ids[0]);
+    else if (s->app_sp[0] && !reuse_names(s))
+        snprintf(release, sizeof release, "RELEASE SAVEPOINT %s", s->app_sp);
+
+    if (release[0])
+        rc = run2(s, release, create);
+    else
+        rc = odbctx__exec_real(s, create, "odbctx");
+    rc = odbctx__check_breach(s, rc, "odbctx_commit");
+    if (rc)
+        return rc;
+    memcpy(s->app_sp, app, sizeof app);
+    s->nested = 0;
+    return 0;
+}
+
+static int rollback(odbctx_session *s)
+{
+    char sql[64];
+    int rc = need_test(s, "odbctx_rollback");
+    if (rc)
+        return rc;
+    /* The savepoint survives ROLLBACK TO, so one statement restarts the
+     * app level; the nested levels above it are gone with it. */
+    snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT %s", s->app_sp[0] ? s->app_sp : s->test_sp);
+    rc = odbctx__check_breach(s, odbctx__exec_real(s, sql, "odbctx"), "odbctx_rollback");
+    if (rc)
+        return rc;
+    s->nested = 0;
+    return 0;
+}
+
+static int nested_begin(odbctx_session *s)
+{
+    char name[32];
+    int rc = need_test(s, "odbctx_nested_begin");
+    if (rc)
+        return rc;
+    if ((size_t)s->nested == s->nested_cap) {
+        size_t cap = s->nested_cap ? s->nested_cap * 2 : 8;
+        unsigned long *grown = realloc(s->nested_ids, cap * sizeof *grown);
+        if (!grown)
+            return odbctx__fail(s, ODBCTX_ENOMEM, "odbctx_nested_begin: out of memory");
+        s->nested_ids = grown;
+        s->nested_cap = cap;
+    }
+    odbctx__savepoint_name(s, 'n', name, sizeof name);
+    rc = odbctx__check_breach(s, odbctx__savepoint(s, name), "odbctx_nested_begin");
+    if (rc)
+        return rc;
+    s->nested_ids[s->nested++] = s->serial;
+    return 0;
+}
+
+static int nested_end(odbctx_session *s, int keep)
+{
+    const char *doing = keep ? "odbctx_nested_commit" : "odbctx_nested_rollback";
+    char name[32];
+    int rc = need_test(s, doing);
+    if (rc)
+        return rc;
+    if (s->nested == 0)
+        return odbctx__fail(s, ODBCTX_ESTATE,
+                            "%s: no nested level is open (call odbctx_nested_begin first)", doing);
+    snprintf(name, sizeof name, "odbctx_n%lu", s->nested_ids[s->nested - 1]);
+    rc = keep ? odbctx__savepoint_release(s, name) : odbctx__savepoint_undo(s, name);
+    rc = odbctx__check_breach(s, rc, doing);
+    if (rc)
+        return rc;
+    s->nested--;
+    return 0;
+}
+
+#define LEVEL_API(fn, body) \
+    int fn(odbctx_session *s) \
+    { \
+        if (!odbctx__enter(s, 1)) \
+            return ODBCTX_EARG; \
+        int rc = body; \
+        odbctx__leave(s); \
+        return rc; \
+    }
+
+LEVEL_API(odbctx_commit, commit(s))
+LEVEL_API(odbctx_rollback, rollback(s))
+LEVEL_API(odbctx_nested_begin, nested_begin(s))
+LEVEL_API(odbctx_nested_commit, nested_end(s, 1))
+LEVEL_API(odbctx_nested_rollback, nested_end(s, 0))
+
+int odbctx_nested_depth(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return -1;
+    int depth = s->nested;
+    odbctx__leave(s);
+    return depth;
+}

@@ -1,0 +1,317 @@
+#include "internal.h"
+#include "script.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs sql on a new statement handle; on success *out holds it positioned on
+ * the first result. On failure the error is on the session (the statement
+ * text as its prefix), the trace has the line and nothing is left open. */
+static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
+               SQLHSTMT *out)
+{
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    SQLRETURN rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
+    if (!SQL_SUCCEEDED(rc)) {
+        int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_DBC, s->dbc, sql);
+        odbctx__trace_add(s, origin, sql, 0, s->err.message);
+        return code;
+    }
+    if (prepared) {
+        rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
+        if (SQL_SUCCEEDED(rc))
+            rc = REAL(SQLExecute)(st);
+    } else {
+        rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+    }
+    /* SQL_NO_DATA: a searched UPDATE or DELETE that matched no row. */
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+        int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, NULL);
+        odbctx__trace_add(s, origin, sql, 0, s->err.message);
+        odbctx__error_prefix(s, "%.*s%s", 300, sql, strlen(sql) > 300 ? "..." : "");
+        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+        return code;
+    }
+    *out = st;
+    return 0;
+}
+
+/* Moves to the next result of a multi-statement string; 1 when there is
+ * one, 0 at the end, or a negative code (error on the session). */
+static int next_result(odbctx_session *s, SQLHSTMT st, const char *sql)
+{
+    SQLRETURN rc = REAL(SQLMoreResults)(st);
+    if (rc == SQL_NO_DATA)
+        return 0;
+    if (SQL_SUCCEEDED(rc))
+        return 1;
+    int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
+    return code;
+}
+
+int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
+{
+    SQLHSTMT st;
+    int rc = run(s, sql, origin, prepared, &st);
+    if (rc)
+        return rc;
+    /* Later statements of a multi-statement string report their errors
+     * only when their result is reached. */
+    while ((rc = next_result(s, st, sql)) > 0)
+        ;
+    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    return rc;
+}
+
+int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin)
+{
+    return odbctx__exec_opt(s, sql, origin, 0);
+}
+
+int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
+                           long long *out)
+{
+    SQLHSTMT st;
+    int found = 0, rc = run(s, sql, origin, 0, &st);
+    if (rc)
+        return rc;
+    *out = 0;
+    do {
+        SQLSMALLINT cols = 0;
+        if (!SQL_SUCCEEDED(REAL(SQLNumResultCols)(st, &cols)) || cols < 1)
+            continue;
+        SQLRETURN f = REAL(SQLFetch)(st);
+        if (f == SQL_NO_DATA) {
+            found = 0;
+            continue;
+        }
+        if (!SQL_SUCCEEDED(f)) {
+            rc = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
+            break;
+        }
+        SQLBIGINT v = 0;
+        SQLLEN ind = 0;
+        if (!SQL_SUCCEEDED(REAL(SQLGetData)(st, 1, SQL_C_SBIGINT, &v, sizeof v, &ind))) {
+            rc = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
+            break;
+        }
+        *out = ind == SQL_NULL_DATA ? 0 : (long long)v;
+        found = 1;
+    } while ((rc = next_result(s, st, sql)) > 0);
+    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+    if (rc == 0 && !found)
+        rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
+    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    return rc;
+}
+
+int odbctx__probe(odbctx_session *s, const char *sql, char *msg, size_t n)
+{
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    if (msg && n)
+        msg[0] = '\0';
+    if (!SQL_SUCCEEDED(REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st)))
+        return 0;
+    SQLRETURN rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+    int ok = SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA;
+    /* MariaDB's connection stays busy until every result has been read. */
+    while (ok && SQL_SUCCEEDED(rc = REAL(SQLMoreResults)(st)))
+        ;
+    if (ok && rc != SQL_NO_DATA)
+        ok = 0;
+    if (!ok && msg && n) {
+        SQLCHAR state[6];
+        SQLINTEGER native;
+        SQLSMALLINT len;
+        REAL(SQLGetDiagRec)(SQL_HANDLE_STMT, st, 1, state, &native, (SQLCHAR *)msg,
+                            (SQLSMALLINT)(n > 32767 ? 32767 : n), &len);
+    }
+    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+    return ok;
+}
+
+static const char *origin_of(const odbctx_session *s)
+{
+    return s->in_test ? "test" : "suite";
+}
+
+/* Runs a statement the user gave. At suite level it is journaled for
+ * replays, and DDL that commits implicitly (MariaDB) takes the schema path.
+ * A statement that failed, or that may end transactions, is followed by a
+ * check that the suite transaction survived it. from_script: see
+ * odbctx__script_prepared. */
+static int exec_user(odbctx_session *s, const char *sql, int from_script)
+{
+    if (s->in_test && s->breach)
+        return odbctx__breached(s, "odbctx_exec");
+
+    size_t len = strlen(sql);
+    int ends = odbctx__dialect_ends_transaction(s->dialect, sql, len);
+    if (!s->in_test && ends && s->dialect == ODBCTX_DIALECT_MARIADB &&
+        odbctx__schema_is_ddl(sql, len))
+        return odbctx__schema_statement(s, sql);
+
+    int rc = odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
+                              from_script && odbctx__script_prepared(s));
+    rc = odbctx__after_statement(s, sql, rc, ends);
+    if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
+        rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+    return rc;
+}
+
+int odbctx__script_prepared(const odbctx_session *s)
+{
+    return s->dialect == ODBCTX_DIALECT_POSTGRESQL;
+}
+
+/* Suite-level statements must find the suite transaction open. */
+static int ensure_suite(odbctx_session *s)
+{
+    if (s->suite_open || s->in_test)
+        return 0;
+    return odbctx__suite_rebuild(s, 0);
+}
+
+int odbctx_exec(odbctx_session *s, const char *sql)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    if (!sql || !*sql)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_exec: sql is NULL or empty");
+    else if ((rc = ensure_suite(s)) == 0)
+        rc = exec_user(s, sql, 0);
+    odbctx__leave(s);
+    return rc;
+}
+
+int odbctx_query_int(odbctx_session *s, const char *sql, long long *out)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    if (!sql || !*sql || !out)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_query_int: %s",
+                          !out ? "out is NULL" : "sql is NULL or empty");
+    else if (s->in_test && s->breach)
+        rc = odbctx__breached(s, "odbctx_query_int");
+    else if ((rc = ensure_suite(s)) == 0)
+        rc = odbctx__after_statement(s, sql, odbctx__query_int_real(s, sql, origin_of(s), out), 0);
+    odbctx__leave(s);
+    return rc;
+}
+
+struct script_run {
+    odbctx_session *s;
+    const char *name;
+    odbctx__stmt_fn fn;
+    void *ctx;
+    char *buf;
+    size_t cap;
+};
+
+static int run_statement(void *vctx, const struct odbctx_script_stmt *st)
+{
+    struct script_run *r = vctx;
+    odbctx_session *s = r->s;
+
+    if (st->len + 1 > r->cap) {
+        char *grown = realloc(r->buf, st->len + 1);
+        if (!grown)
+            return odbctx__fail(s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, st->line);
+        r->buf = grown;
+        r->cap = st->len + 1;
+    }
+    memcpy(r->buf, st->text, st->len);
+    r->buf[st->len] = '\0';
+    int rc = r->fn ? r->fn(s, r->buf, r->ctx) : exec_user(s, r->buf, 1);
+    /* The statement already leads the driver's message when the driver
+     * failed; say where it is in the script. */
+    if (rc)
+        odbctx__error_prefix(s, "%s:%u", r->name, st->line);
+    return rc;
+}
+
+int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
+                       odbctx__stmt_fn fn, void *ctx)
+{
+    struct odbctx_script_error err = {0, NULL};
+    unsigned flags = odbctx__dialect_script_flags(s->dialect);
+    size_t len = strlen(script);
+
+    if (odbctx_script_split(script, len, flags, NULL, NULL, &err) < 0)
+        return odbctx__fail(s, ODBCTX_ESQL, "%s:%u: %s; nothing in the script was run", name,
+                            err.line, err.what);
+    struct script_run r = {s, name, fn, ctx, NULL, 0};
+    int rc = odbctx_script_split(script, len, flags, run_statement, &r, NULL);
+    free(r.buf);
+    return rc;
+}
+
+int odbctx_exec_script(odbctx_session *s, const char *script, const char *name)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    if (!script || !*script)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_exec_script: script is NULL or empty");
+    else if ((rc = ensure_suite(s)) == 0)
+        rc = odbctx__run_script(s, script, name && *name ? name : "script", NULL, NULL);
+    odbctx__leave(s);
+    return rc;
+}
+
+int odbctx__read_file(odbctx_session *s, const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return odbctx__fail(s, ODBCTX_EIO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 8192, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *grown = realloc(buf, cap * 2);
+        if (!grown) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = grown;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf)
+        return odbctx__fail(s, ODBCTX_ENOMEM, "%s: out of memory", path);
+    if (failed) {
+        free(buf);
+        return odbctx__fail(s, ODBCTX_EIO, "cannot read %s", path);
+    }
+    buf[len] = '\0';
+    if (strlen(buf) != len) {
+        free(buf);
+        return odbctx__fail(s, ODBCTX_EIO, "%s: not a text file (contains NUL bytes)", path);
+    }
+    *out = buf;
+    return 0;
+}
+
+int odbctx_exec_file(odbctx_session *s, const char *path)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    char *text = NULL;
+    if (!path || !*path)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_exec_file: path is NULL or empty");
+    else if ((rc = odbctx__read_file(s, path, &text)) == 0 && (rc = ensure_suite(s)) == 0)
+        rc = odbctx__run_script(s, text, path, NULL, NULL);
+    free(text);
+    odbctx__leave(s);
+    return rc;
+}

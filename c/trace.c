@@ -1,0 +1,154 @@
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A test that runs millions of statements must not grow the trace without
+ * bound; the newest lines are the ones a failure report needs. */
+#define TRACE_LIMIT (1u << 20)
+/* Longer statements are cut in the trace (a bulk INSERT, say). */
+#define SQL_SHOWN 2000
+
+/* Copies sql into out with runs of whitespace collapsed to one blank. */
+static void collapse(const char *sql, char *out, size_t n)
+{
+    size_t used = 0;
+    int blank = 0;
+    for (const char *p = sql; *p && used + 4 < n; p++) {
+        if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
+            blank = used > 0;
+            continue;
+        }
+        if (blank)
+            out[used++] = ' ';
+        blank = 0;
+        out[used++] = *p;
+    }
+    if (sql[0] && used + 4 >= n && strlen(sql) > used) {
+        memcpy(out + used, "...", 3);
+        used += 3;
+    }
+    out[used] = '\0';
+}
+
+static void drop_front(struct odbctx_trace *t)
+{
+    size_t cut = t->len / 2;
+    char *nl = memchr(t->text + cut, '\n', t->len - cut);
+    cut = nl ? (size_t)(nl - t->text) + 1 : t->len;
+    for (size_t i = 0; i < cut; i++)
+        if (t->text[i] == '\n')
+            t->dropped++;
+    memmove(t->text, t->text + cut, t->len - cut + 1);
+    t->len -= cut;
+}
+
+void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, int ok,
+                       const char *message)
+{
+    char shown[SQL_SHOWN + 4];
+    char line[SQL_SHOWN + sizeof s->err.message + 64];
+    struct odbctx_trace *t = &s->trace;
+
+    collapse(sql ? sql : "", shown, sizeof shown);
+    snprintf(line, sizeof line, "%s [%s] %s%s%s\n", ok ? "ok  " : "FAIL", origin ? origin : "?",
+             shown, message ? " -> " : "", message ? message : "");
+    odbctx__redact_text(s, line, sizeof line);
+    size_t len = strlen(line);
+    if (len > 0 && line[len - 1] != '\n')
+        line[len - 1] = '\n';
+
+    if (s->trace_print)
+        fprintf(stderr, "odbctx: %s", line);
+
+    if (t->len + len + 1 > TRACE_LIMIT && t->len > 0)
+        drop_front(t);
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->len + len + 1)
+            cap *= 2;
+        char *grown = realloc(t->text, cap);
+        if (!grown)
+            return; /* the trace is a diagnostic aid: losing a line beats failing the call */
+        t->text = grown;
+        t->cap = cap;
+    }
+    memcpy(t->text + t->len, line, len + 1);
+    t->len += len;
+}
+
+void odbctx__trace_reset(odbctx_session *s)
+{
+    s->trace.len = 0;
+    s->trace.dropped = 0;
+    if (s->trace.text)
+        s->trace.text[0] = '\0';
+}
+
+void odbctx__trace_free(odbctx_session *s)
+{
+    free(s->trace.text);
+    memset(&s->trace, 0, sizeof s->trace);
+}
+
+/* Start of the SQL in a trace line ("ok   [origin] SQL"), and whether odbctx
+ * itself ran it. */
+static const char *line_sql(const char *line, const char *end, int *ours)
+{
+    const char *close = memchr(line, ']', (size_t)(end - line));
+    *ours = strncmp(line + 5, "[odbctx]", 8) == 0;
+    return close && close + 2 <= end ? close + 2 : end;
+}
+
+void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n)
+{
+    const char *text = s->trace.text ? s->trace.text : "";
+    const char *first_suspect = NULL, *suspect_end = NULL;
+    const char *starts[3] = {NULL, NULL, NULL};
+    size_t used;
+
+    out[0] = '\0';
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        int ours;
+        const char *sql = line_sql(line, end, &ours);
+        if (!ours) {
+            if (!first_suspect && odbctx__dialect_ends_transaction(s->dialect, sql, (size_t)(end - sql))) {
+                first_suspect = line;
+                suspect_end = end;
+            }
+            starts[0] = starts[1];
+            starts[1] = starts[2];
+            starts[2] = line;
+        }
+        line = *end ? end + 1 : end;
+    }
+    if (first_suspect)
+        used = (size_t)snprintf(out, n, "the statement that ended it: %.*s",
+                                (int)(suspect_end - first_suspect), first_suspect);
+    else
+        used = (size_t)snprintf(out, n,
+                                "no statement in the trace ends a transaction (a commit "
+                                "through the driver, a reconnect or a lost connection?)");
+    const char *sep = "; last statements: ";
+    for (int i = 0; i < 3 && used < n; i++) {
+        if (!starts[i])
+            continue;
+        const char *end = strchr(starts[i], '\n');
+        int len = end ? (int)(end - starts[i]) : (int)strlen(starts[i]);
+        used += (size_t)snprintf(out + used, n - used, "%s%.*s", sep, len, starts[i]);
+        sep = " | ";
+    }
+}
+
+const char *odbctx_trace(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return "";
+    const char *text = s->trace.text ? s->trace.text : "";
+    odbctx__leave(s);
+    return text;
+}

@@ -1,0 +1,152 @@
+// Catch2 2.x integration: include this header in one source file of a test
+// binary (including it in more is harmless) and every run of every test case
+// gets its own test transaction on the suite's session, reachable through
+// odbctx::current(). Catch2 runs a test case once per SECTION path (and per
+// GENERATE value); each such run is isolated from all others. A failing or
+// throwing run is discarded in the same way.
+//
+//   #define CATCH_CONFIG_MAIN
+//   #include <catch2/catch.hpp>
+//   #include <odbctx/catch2.hpp>
+//
+// Configuration: ODBCTX_CONNECT, ODBCTX_SCHEMA, ODBCTX_SCHEMA_REUSE or the
+// odbctx::suite functions and macros (suite.hpp).
+//
+// When a run fails, the listener prints the test, the database, the
+// connection (password redacted), the SQL the run executed and any notes
+// (the fake-data seed): with the console and compact reporters in their
+// output, next to the failure; with other reporters (XML, JUnit, ...) on
+// standard error, so that their documents stay well-formed.
+//
+// The lifecycle itself lives in odbctx::suite; this header only maps
+// Catch2's events onto it.
+#ifndef ODBCTX_CATCH2_HPP
+#define ODBCTX_CATCH2_HPP
+
+// Catch2 declares its reporter interfaces (TestEventListenerBase, ...) only
+// in the file that defines CATCH_CONFIG_MAIN or CATCH_CONFIG_RUNNER, or where
+// CATCH_CONFIG_EXTERNAL_INTERFACES comes before <catch2/catch.hpp>.
+#if defined(TWOBLUECUBES_SINGLE_INCLUDE_CATCH_HPP_INCLUDED) && \
+    !defined(CATCH_CONFIG_EXTERNAL_INTERFACES)
+#error "include <odbctx/catch2.hpp> before <catch2/catch.hpp>, or in the file that defines CATCH_CONFIG_MAIN or CATCH_CONFIG_RUNNER"
+#endif
+#ifndef CATCH_CONFIG_EXTERNAL_INTERFACES
+#define CATCH_CONFIG_EXTERNAL_INTERFACES
+#endif
+#include <catch2/catch.hpp>
+
+#include <odbctx.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#if !defined(CATCH_VERSION_MAJOR) || CATCH_VERSION_MAJOR != 2
+#error "<odbctx/catch2.hpp> is for Catch2 2.x (the single header <catch2/catch.hpp>)"
+#endif
+
+namespace odbctx::catch2 {
+
+// Catch2 wraps every run of a test case in a section named after the test
+// case (RunContext::runCurrentTest), so the outermost sectionStarting and
+// sectionEnded bracket exactly one run; testCaseStarting/Ended bracket all
+// runs of a test case together and are not used.
+class listener : public Catch::TestEventListenerBase {
+public:
+    using Catch::TestEventListenerBase::TestEventListenerBase;
+
+    void sectionStarting(Catch::SectionInfo const &info) override
+    {
+        Catch::TestEventListenerBase::sectionStarting(info);
+        // The path of the section entered last is the run's leaf path.
+        path_.resize(m_sectionStack.size() - 1);
+        path_.push_back(info.name);
+        if (m_sectionStack.size() == 1)
+            suite_.begin_run(info.name);
+    }
+
+    void sectionEnded(Catch::SectionStats const &stats) override
+    {
+        if (m_sectionStack.size() == 1) {
+            const bool failed = stats.assertions.failed > 0;
+            std::string report;
+            if (fatal_)
+                report = "odbctx: test \"" + run_name() +
+                         "\" ended by a fatal signal; the database discards the suite "
+                         "transaction when the process ends\n";
+            else
+                report = suite_.end_run(failed, run_name());
+            if (!report.empty())
+                out() << report << std::flush;
+        }
+        Catch::TestEventListenerBase::sectionEnded(stats);
+    }
+
+    // A signal (a crash, SIGTERM): the connection may be in the middle of a
+    // call and its locks held, so the session is left alone from here on.
+    void fatalErrorEncountered(Catch::StringRef message) override
+    {
+        fatal_ = true;
+        suite_.abandon();
+        Catch::TestEventListenerBase::fatalErrorEncountered(message);
+    }
+
+    void testRunEnded(Catch::TestRunStats const &stats) override
+    {
+        suite_.close();
+        Catch::TestEventListenerBase::testRunEnded(stats);
+    }
+
+private:
+    // "test case / section / subsection"
+    std::string run_name() const
+    {
+        std::string name;
+        for (const auto &section : path_) {
+            if (!name.empty())
+                name += " / ";
+            name += section;
+        }
+        return name;
+    }
+
+    std::ostream &out() const
+    {
+        const auto *config = dynamic_cast<Catch::Config const *>(m_config.get());
+        const std::string reporter = config ? config->getReporterName() : std::string();
+        if (reporter == "console" || reporter == "compact")
+            return stream;
+        return Catch::cerr();
+    }
+
+    odbctx::suite suite_;
+    std::vector<std::string> path_;
+    bool fatal_ = false;
+};
+
+namespace detail {
+// One registration however many sources include this header: an inline
+// variable is a single object, initialised once, across translation units.
+inline Catch::ListenerRegistrar<listener> registrar;
+} // namespace detail
+
+} // namespace odbctx::catch2
+
+// REQUIRE(s.exec("...")) prints the error when it fails.
+namespace Catch {
+template <>
+struct StringMaker<odbctx::error> {
+    static std::string convert(odbctx::error const &e) { return e.to_string(); }
+};
+template <class T>
+struct StringMaker<odbctx::expected<T>> {
+    static std::string convert(odbctx::expected<T> const &r)
+    {
+        if (r.has_value())
+            return "ok";
+        return "error: " + r.error().to_string();
+    }
+};
+} // namespace Catch
+
+#endif

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Capture of whole programs, on the database of ODBCTX_CONNECT (unset: an
+# SQLite file of this script's own, which other connections can open):
+#   - the ledger module built into a plain program that is not linked
+#     against odbctx ($ODBCTX_BUILD/capture/ledger-prog), run through
+#     odbctx-run: it behaves as on a real database while it runs, and
+#     nothing it wrote survives, even when it crashes;
+#   - unixODBC's isql through odbctx-run, on a DSN in a temporary odbc.ini;
+#   - a Python program (Debian's /usr/bin/python3 with python3-pyodbc) under
+#     LD_PRELOAD=libodbctx.so that drives odbctx through ctypes and works
+#     through pyodbc, which uses the W entry points.
+# Last line: "N passed, N failed".
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+build=${ODBCTX_BUILD:-build}
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+run="$build/bin/odbctx-run"
+prog="$build/capture/ledger-prog"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+show() { sed 's/^/  | /'; }
+
+for f in "$run" "$prog"; do
+    if [ ! -x "$f" ]; then
+        echo "$f is missing: build it with make tests"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+lib=$(readlink -f "$build/libodbctx.so")
+
+tmp=$(mktemp -d /tmp/odbctx-capture-run.XXXXXX)
+conn=${ODBCTX_CONNECT:-}
+[ -n "$conn" ] || conn="Driver=libsqlite3odbc.so;Database=$tmp/run.db;Timeout=10000;FKSupport=1;"
+prefix="caprun$$_"
+pyprefix="cappy$$_"
+dsn="odbctx_run_$$"
+cleanup() {
+    "$prog" "$conn" "$prefix" teardown >/dev/null 2>&1
+    "$prog" "$conn" "$pyprefix" teardown >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+counts() { "$prog" "$conn" "$1" count 2>&1; }
+
+# A DSN for the database in conn. Drivers read their own key names from
+# odbc.ini: psqlODBC Servername/Username/Password, MariaDB User/Password.
+write_dsn() {
+    printf '[%s]\n' "$dsn"
+    printf '%s' "$conn" | tr ';' '\n' | awk -F= 'NF >= 2 {
+        key = $1; value = substr($0, length($1) + 2)
+        gsub(/^[{]|[}]$/, "", value)
+        k = tolower(key)
+        if (k == "driver") { driver = value; if (value ~ /sqlite/) value = "SQLite3" }
+        pg = driver ~ /PostgreSQL|psqlodbc/
+        if (k == "server" && pg) key = "Servername"
+        else if (k == "uid") key = pg ? "Username" : "User"
+        else if (k == "pwd") key = "Password"
+        print key " = " value
+    }'
+}
+write_dsn >"$tmp/odbc.ini"
+export ODBCINI="$tmp/odbc.ini"
+
+if ! "$prog" "$conn" "$prefix" setup >"$tmp/setup.log" 2>&1; then
+    show <"$tmp/setup.log"
+    bad "creating the ledger tables for real"
+    echo "$pass passed, $fail failed"
+    exit 1
+fi
+
+# Control: run for real, the program's own checks pass and its rows stay.
+"$prog" "$conn" "$prefix" scenario >"$tmp/real.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && [ "$(counts "$prefix")" = "accounts 2 entries 7" ]; then
+    ok "without odbctx-run the program commits for real (accounts 2 entries 7)"
+else
+    show <"$tmp/real.log"
+    bad "the program run for real (exit $rc, $(counts "$prefix"))"
+fi
+"$prog" "$conn" "$prefix" teardown >/dev/null 2>&1
+"$prog" "$conn" "$prefix" setup >/dev/null 2>&1
+
+"$run" "$prog" "$conn" "$prefix" scenario >"$tmp/run.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^balances 1=70 2=41$' "$tmp/run.log"; then
+    ok "under odbctx-run the unmodified program's commits, rollbacks and second connection behave as for real"
+else
+    show <"$tmp/run.log"
+    bad "the program under odbctx-run (exit $rc)"
+fi
+after=$(counts "$prefix")
+[ "$after" = "accounts 0 entries 0" ] && ok "nothing the program wrote survives it" ||
+    bad "after odbctx-run a fresh connection sees: $after"
+
+# (Waited for in a subshell whose stderr is dropped: the shell's "Aborted"
+# notice is noise here.)
+rc=$( ("$run" "$prog" "$conn" "$prefix" crash >"$tmp/crash.log" 2>&1; echo $?) 2>/dev/null)
+after=$(counts "$prefix")
+if [ $rc -ne 0 ] && [ "$after" = "accounts 0 entries 0" ]; then
+    ok "a program that crashes after committing leaves nothing behind (exit $rc)"
+else
+    show <"$tmp/crash.log"
+    bad "crash: exit $rc, then a fresh connection sees: $after"
+fi
+
+# --connect: the program names a DSN that does not exist; the session goes
+# to the database given instead.
+"$run" --connect "$conn" "$prog" "DSN=odbctx_no_such_dsn" "$prefix" scenario >"$tmp/connect.log" 2>&1
+rc=$?
+after=$(counts "$prefix")
+if [ $rc -eq 0 ] && [ "$after" = "accounts 0 entries 0" ]; then
+    ok "--connect opens the session on the given database"
+else
+    show <"$tmp/connect.log"
+    bad "--connect: exit $rc, then a fresh connection sees: $after"
+fi
+
+"$run" --version | grep -q '^odbctx-run ' && ok "odbctx-run --version" || bad "odbctx-run --version"
+"$run" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "odbctx-run without a program is a usage error" || bad "odbctx-run without a program"
+
+# unixODBC's isql on the DSN: autocommit is on, so each line commits.
+if command -v isql >/dev/null; then
+    {
+        echo "INSERT INTO ${prefix}account (id, owner) VALUES (5, 'isql')"
+        echo "INSERT INTO ${prefix}entry (account, amount) VALUES (5, 12)"
+        echo "COMMIT"
+        echo "SELECT owner, amount FROM ${prefix}account JOIN ${prefix}entry ON account = id"
+    } | "$run" isql -b -v "$dsn" >"$tmp/isql.log" 2>&1
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q 'isql' "$tmp/isql.log" && grep -q '12' "$tmp/isql.log"; then
+        ok "isql under odbctx-run sees its own writes"
+    else
+        show <"$tmp/isql.log"
+        bad "isql under odbctx-run (exit $rc)"
+    fi
+    after=$(counts "$prefix")
+    [ "$after" = "accounts 0 entries 0" ] && ok "isql under odbctx-run leaves nothing behind" ||
+        bad "after isql a fresh connection sees: $after"
+else
+    bad "isql is not installed (package unixodbc)"
+fi
+
+# Python through ctypes and pyodbc, under LD_PRELOAD.
+if /usr/bin/python3 -c 'import pyodbc' 2>/dev/null; then
+    if "$prog" "$conn" "$pyprefix" setup >"$tmp/pysetup.log" 2>&1; then
+        preload="$lib"
+        asan=${ASAN_OPTIONS:-}
+        if [ -n "${ODBCTX_SANITIZER_PRELOAD:-}" ]; then
+            preload="$ODBCTX_SANITIZER_PRELOAD $lib"
+            asan="${asan:+$asan:}detect_leaks=0"
+        fi
+        LD_PRELOAD="$preload" ASAN_OPTIONS="$asan" /usr/bin/python3 tests/capture/pyodbc_capture.py \
+            "$lib" "$conn" "$dsn" "$pyprefix" >"$tmp/py.log" 2>&1
+        rc=$?
+        cat "$tmp/py.log"
+        n_ok=$(grep -c '^ok ' "$tmp/py.log")
+        n_bad=$(grep -c '^FAIL ' "$tmp/py.log")
+        pass=$((pass + n_ok))
+        fail=$((fail + n_bad))
+        if [ $rc -ne 0 ] && [ "$n_bad" -eq 0 ]; then
+            bad "the Python program exited $rc"
+        fi
+        after=$(counts "$pyprefix")
+        [ "$after" = "accounts 0 entries 0" ] && ok "nothing the Python program wrote survives" ||
+            bad "after Python a fresh connection sees: $after"
+    else
+        show <"$tmp/pysetup.log"
+        bad "creating the Python test's tables"
+    fi
+else
+    bad "/usr/bin/python3 has no pyodbc (package python3-pyodbc)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
