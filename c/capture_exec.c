@@ -289,7 +289,7 @@ SQLRETURN odbctx__cap_exec_direct(odbctx_session *s, struct cap_handle *rec,
      * call each; the transaction control between them becomes restarts.
      * Only the last run's result sets remain on the statement. */
     int ran = 0;
-    for (size_t i = 0; i < n && SQL_SUCCEEDED(r); i++) {
+    for (size_t i = 0; i < n && (SQL_SUCCEEDED(r) || r == SQL_NO_DATA); i++) {
         if (is_control(st[i].kind)) {
             if (!ran) {
                 /* Also finds an open cursor, as a real COMMIT would. */

@@ -57,7 +57,9 @@ struct odbctx_capture;
 struct odbctx_session {
     SQLHENV env;
     SQLHDBC dbc;
+    SQLHSTMT own_stmt;    /* query.c reuses it for odbctx's own statements; NULL when none */
     int connected;
+    unsigned long long connection_id; /* odbctx_connection_id; 0 before the first connect */
     enum odbctx_dialect dialect;
     char dbms[32];
     char dbms_ver[64];
@@ -142,6 +144,16 @@ int odbctx__add_secret(odbctx_session *s, const char *value);
  * "schema", "captured"). Returns 0, or ODBCTX_ESQL / ODBCTX_ELOST with the error on
  * the session. */
 int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin);
+/* The origin "odbctx" for SQL that odbctx wrote itself from constants and
+ * its savepoint names only, so that it cannot hold a password: passed as
+ * this very pointer, the trace skips redacting its line and query.c runs it
+ * on the session's reused statement handle. Any other SQL, even odbctx's
+ * own replays of user SQL, passes the literal "odbctx". */
+extern const char odbctx__origin_own[];
+/* Frees the reused statement handle: before the connection is disconnected
+ * (which frees it anyway, so that it must be forgotten: odbctx__connect
+ * does) or its handle freed. */
+void odbctx__own_stmt_drop(odbctx_session *s);
 /* As odbctx__exec_real; prepared nonzero sends it with SQLPrepare and
  * SQLExecute instead of SQLExecDirect (see odbctx__script_prepared). */
 int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared);

@@ -16,24 +16,24 @@ static int run2(odbctx_session *s, const char *a, const char *b)
     if (s->multi_statements) {
         char both[160];
         snprintf(both, sizeof both, "%s; %s", a, b);
-        return odbctx__exec_real(s, both, "odbctx");
+        return odbctx__exec_real(s, both, odbctx__origin_own);
     }
-    int rc = odbctx__exec_real(s, a, "odbctx");
-    return rc ? rc : odbctx__exec_real(s, b, "odbctx");
+    int rc = odbctx__exec_real(s, a, odbctx__origin_own);
+    return rc ? rc : odbctx__exec_real(s, b, odbctx__origin_own);
 }
 
 int odbctx__savepoint(odbctx_session *s, const char *name)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "SAVEPOINT %s", name);
-    return odbctx__exec_real(s, sql, "odbctx");
+    return odbctx__exec_real(s, sql, odbctx__origin_own);
 }
 
 int odbctx__savepoint_release(odbctx_session *s, const char *name)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "RELEASE SAVEPOINT %s", name);
-    return odbctx__exec_real(s, sql, "odbctx");
+    return odbctx__exec_real(s, sql, odbctx__origin_own);
 }
 
 /* ROLLBACK TO keeps the savepoint on every supported DBMS; releasing it too
@@ -114,7 +114,7 @@ static int begin_test(odbctx_session *s)
      * either is the same until the first app commit, which then sets the app
      * savepoint. One statement per test start instead of two. */
     snprintf(sql, sizeof sql, "SAVEPOINT %s", test);
-    int rc = odbctx__exec_real(s, sql, "odbctx");
+    int rc = odbctx__exec_real(s, sql, odbctx__origin_own);
     if (rc)
         return rc;
     memcpy(s->test_sp, test, sizeof test);
@@ -149,7 +149,7 @@ static int discard_test(odbctx_session *s)
         char sql[200];
         long long txid = 0;
         snprintf(sql, sizeof sql, "%s; %s; SELECT txid_current()", back, release);
-        int rc = odbctx__query_int_real(s, sql, "odbctx", &txid);
+        int rc = odbctx__query_int_real(s, sql, odbctx__origin_own, &txid);
         if (rc == 0 && txid != s->suite_txid)
             rc = odbctx__fail(s, ODBCTX_EBREACH,
                               "PostgreSQL is in transaction %lld, not in the suite's %lld", txid,
@@ -161,7 +161,7 @@ static int discard_test(odbctx_session *s)
         return rc ? rc : odbctx__suite_verify(s); /* in-process: microseconds */
     }
     case ODBCTX_DIALECT_MARIADB:
-        return odbctx__exec_real(s, back, "odbctx");
+        return odbctx__exec_real(s, back, odbctx__origin_own);
     }
     return 0;
 }
@@ -251,7 +251,7 @@ static int commit(odbctx_session *s)
     if (release[0])
         rc = run2(s, release, create);
     else
-        rc = odbctx__exec_real(s, create, "odbctx");
+        rc = odbctx__exec_real(s, create, odbctx__origin_own);
     rc = odbctx__check_breach(s, rc, "odbctx_commit");
     if (rc)
         return rc;
@@ -269,7 +269,7 @@ static int rollback(odbctx_session *s)
     /* The savepoint survives ROLLBACK TO, so one statement restarts the
      * app level; the nested levels above it are gone with it. */
     snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT %s", s->app_sp[0] ? s->app_sp : s->test_sp);
-    rc = odbctx__check_breach(s, odbctx__exec_real(s, sql, "odbctx"), "odbctx_rollback");
+    rc = odbctx__check_breach(s, odbctx__exec_real(s, sql, odbctx__origin_own), "odbctx_rollback");
     if (rc)
         return rc;
     s->nested = 0;

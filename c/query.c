@@ -6,31 +6,92 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs sql on a new statement handle; on success *out holds it positioned on
- * the first result. On failure the error is on the session (the statement
- * text as its prefix), the trace has the line and nothing is left open. */
-static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
-               SQLHSTMT *out)
+const char odbctx__origin_own[] = "odbctx";
+
+/* A reused handle that fails with one of these was not fit to run anything
+ * (nothing was executed): function sequence error, invalid cursor state. */
+static int unfit(SQLRETURN rc, SQLHSTMT st)
 {
-    SQLHSTMT st = SQL_NULL_HSTMT;
-    SQLRETURN rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
-    if (!SQL_SUCCEEDED(rc)) {
-        int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_DBC, s->dbc, sql);
-        odbctx__trace_add(s, origin, sql, 0, s->err.message);
-        return code;
+    SQLCHAR state[6] = "";
+    SQLINTEGER native = 0;
+    SQLSMALLINT len = 0;
+    if (rc == SQL_INVALID_HANDLE)
+        return 1;
+    if (!SQL_SUCCEEDED(REAL(SQLGetDiagRec)(SQL_HANDLE_STMT, st, 1, state, &native, NULL, 0, &len)))
+        return 0;
+    return strcmp((char *)state, "HY010") == 0 || strcmp((char *)state, "24000") == 0;
+}
+
+/* Gives a statement handle back: odbctx's own statements keep one handle
+ * per session, since allocating and freeing one costs more than the savepoint
+ * statement itself on SQLite; every other handle is freed. */
+static void done(odbctx_session *s, SQLHSTMT st, int reuse)
+{
+    if (reuse && !s->own_stmt && SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_CLOSE)) &&
+        SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_RESET_PARAMS))) {
+        s->own_stmt = st;
+        return;
     }
-    if (prepared) {
-        rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
-        if (SQL_SUCCEEDED(rc))
-            rc = REAL(SQLExecute)(st);
-    } else {
-        rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+}
+
+void odbctx__own_stmt_drop(odbctx_session *s)
+{
+    if (s->own_stmt)
+        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, s->own_stmt);
+    s->own_stmt = SQL_NULL_HSTMT;
+}
+
+/* Runs sql on a statement handle (the session's reused one for odbctx's own
+ * unprepared statements, else a new one); on success *out holds it positioned
+ * on the first result, to be given back with done(s, *out, *reuse). On
+ * failure the error is on the session (the statement text as its prefix),
+ * the trace has the line and nothing is left open. */
+static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
+               SQLHSTMT *out, int *reuse)
+{
+    /* Taken out while in use: a call re-entered meanwhile allocates its own. */
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    SQLRETURN rc;
+    int cached = 0;
+    *reuse = !prepared && origin == odbctx__origin_own;
+    if (*reuse) {
+        st = s->own_stmt;
+        cached = st != SQL_NULL_HSTMT;
+        s->own_stmt = SQL_NULL_HSTMT;
+    }
+    for (;;) {
+        if (!st) {
+            rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
+            if (!SQL_SUCCEEDED(rc)) {
+                int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_DBC, s->dbc, sql);
+                odbctx__trace_add(s, origin, sql, 0, s->err.message);
+                return code;
+            }
+        }
+        if (prepared) {
+            rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
+            if (SQL_SUCCEEDED(rc))
+                rc = REAL(SQLExecute)(st);
+        } else {
+            rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+        }
+        if (!cached || SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA || !unfit(rc, st))
+            break;
+        /* Freed under us (a reconnect nobody told query.c about) or in a
+         * state it cannot leave: run it on a fresh one. */
+        if (rc != SQL_INVALID_HANDLE)
+            REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+        st = SQL_NULL_HSTMT;
+        cached = 0;
     }
     /* SQL_NO_DATA: a searched UPDATE or DELETE that matched no row. */
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
         int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, NULL);
         odbctx__trace_add(s, origin, sql, 0, s->err.message);
         odbctx__error_prefix(s, "%.*s%s", 300, sql, strlen(sql) > 300 ? "..." : "");
+        /* Freed, not kept, whatever failed: failures are rare, and a lost
+         * connection may have taken the handle's state along. */
         REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
         return code;
     }
@@ -54,14 +115,14 @@ static int next_result(odbctx_session *s, SQLHSTMT st, const char *sql)
 int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
 {
     SQLHSTMT st;
-    int rc = run(s, sql, origin, prepared, &st);
+    int reuse, rc = run(s, sql, origin, prepared, &st, &reuse);
     if (rc)
         return rc;
     /* Later statements of a multi-statement string report their errors
      * only when their result is reached. */
     while ((rc = next_result(s, st, sql)) > 0)
         ;
-    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+    done(s, st, reuse && rc == 0);
     odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
     return rc;
 }
@@ -75,7 +136,7 @@ int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origi
                            long long *out)
 {
     SQLHSTMT st;
-    int found = 0, rc = run(s, sql, origin, 0, &st);
+    int reuse, found = 0, rc = run(s, sql, origin, 0, &st, &reuse);
     if (rc)
         return rc;
     *out = 0;
@@ -101,7 +162,7 @@ int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origi
         *out = ind == SQL_NULL_DATA ? 0 : (long long)v;
         found = 1;
     } while ((rc = next_result(s, st, sql)) > 0);
-    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+    done(s, st, reuse && rc == 0);
     if (rc == 0 && !found)
         rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
     odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);

@@ -47,8 +47,8 @@ void odbctx__lost_test_passed(odbctx_session *s);
  * ODBCTX_ELOST saying why and whether odbctx will try again. The caller
  * then begins the suite and replays it (odbctx__suite_rebuild does). */
 int odbctx__reconnect(odbctx_session *s);
-/* session.c: drops the old connection and connects the same handle again
- * with the session's connection string, autocommit off, same DBMS. */
+/* Drops the old connection and connects the same handle again with the
+ * session's connection string (odbctx__connect); no suite transaction. */
 int odbctx__connect_again(odbctx_session *s);
 
 /* leftovers.c (MariaDB; no-ops elsewhere) */

@@ -237,6 +237,10 @@ static int connect_driver(odbctx_session *s)
         return odbctx__fail_odbc(s, ODBCTX_ECONNECT, SQL_HANDLE_DBC, s->dbc, what);
     }
     s->connected = 1;
+    /* Process-wide, so that no later connection, of this session or another
+     * opened at the same address, repeats it. */
+    static unsigned long long last_connection_id;
+    s->connection_id = __atomic_add_fetch(&last_connection_id, 1, __ATOMIC_RELAXED);
     completed[sizeof completed - 1] = '\0';
     odbctx_connstr_walk((char *)completed, collect_secret, s, NULL);
     memset(completed, 0, sizeof completed);
@@ -330,6 +334,7 @@ static void destroy(odbctx_session *s)
     if (s->connected) {
         /* SQLite refuses to disconnect inside a transaction. */
         odbctx__suite_end(s);
+        odbctx__own_stmt_drop(s);
         REAL(SQLDisconnect)(s->dbc);
     }
     if (s->dbc)
@@ -361,6 +366,8 @@ static void destroy(odbctx_session *s)
 
 int odbctx__connect(odbctx_session *s)
 {
+    /* A reconnect's SQLDisconnect freed the reused statement handle. */
+    s->own_stmt = SQL_NULL_HSTMT;
     int rc = connect_driver(s);
     if (rc == 0)
         rc = check_dbms(s);
@@ -456,6 +463,15 @@ SQLHDBC odbctx_hdbc(odbctx_session *s)
     SQLHDBC dbc = s->dbc;
     odbctx__leave(s);
     return dbc;
+}
+
+unsigned long long odbctx_connection_id(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return 0;
+    unsigned long long id = s->connected ? s->connection_id : 0;
+    odbctx__leave(s);
+    return id;
 }
 
 SQLHENV odbctx_henv(odbctx_session *s)

@@ -44,18 +44,44 @@ static void drop_front(struct odbctx_trace *t)
     t->len -= cut;
 }
 
+/* Appends str to line (length *len, capacity n), cut to fit. */
+static void put(char *line, size_t n, size_t *len, const char *str)
+{
+    size_t add = strlen(str);
+    if (add > n - 1 - *len)
+        add = n - 1 - *len;
+    memcpy(line + *len, str, add);
+    *len += add;
+    line[*len] = '\0';
+}
+
 void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, int ok,
                        const char *message)
 {
-    char shown[SQL_SHOWN + 4];
     char line[SQL_SHOWN + sizeof s->err.message + 64];
     struct odbctx_trace *t = &s->trace;
+    size_t len = 0;
 
-    collapse(sql ? sql : "", shown, sizeof shown);
-    snprintf(line, sizeof line, "%s [%s] %s%s%s\n", ok ? "ok  " : "FAIL", origin ? origin : "?",
-             shown, message ? " -> " : "", message ? message : "");
-    odbctx__redact_text(s, line, sizeof line);
-    size_t len = strlen(line);
+    /* Every statement passes here: the line is put together by hand, not
+     * with snprintf, and the SQL collapsed straight into it. */
+    line[0] = '\0';
+    put(line, sizeof line, &len, ok ? "ok   [" : "FAIL [");
+    put(line, sizeof line, &len, origin ? origin : "?");
+    put(line, sizeof line, &len, "] ");
+    size_t room = sizeof line - len;
+    collapse(sql ? sql : "", line + len, room < SQL_SHOWN + 4 ? room : SQL_SHOWN + 4);
+    len += strlen(line + len);
+    if (message) {
+        put(line, sizeof line, &len, " -> ");
+        put(line, sizeof line, &len, message);
+    }
+    put(line, sizeof line, &len, "\n");
+    /* odbctx's own statements are its savepoint SQL and constants: no
+     * password to find, and redacting costs more than running them. */
+    if (origin != odbctx__origin_own || !ok || message) {
+        odbctx__redact_text(s, line, sizeof line);
+        len = strlen(line);
+    }
     if (len > 0 && line[len - 1] != '\n')
         line[len - 1] = '\n';
 

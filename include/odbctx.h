@@ -88,6 +88,12 @@ ODBCTX_API void odbctx_close(odbctx_session *s);
 /* The connection to hand to legacy code; owned by the session. NULL for NULL s. */
 ODBCTX_API SQLHDBC odbctx_hdbc(odbctx_session *s);
 
+/* Identifies the session's current connection: unique in the process, new
+ * after every (re)connect, 0 for NULL, closed or unconnected s. Handles
+ * allocated on odbctx_hdbc(s) stay valid while it does not change (state
+ * that caches statements keys on it). */
+ODBCTX_API unsigned long long odbctx_connection_id(odbctx_session *s);
+
 /* The ODBC environment the session's connection belongs to. */
 ODBCTX_API SQLHENV odbctx_henv(odbctx_session *s);
 

@@ -13,11 +13,14 @@
  * it exits, everything is rolled back. When it crashes, the suite
  * transaction is never committed, so the server rolls it back.
  *
- * The library is found next to this program: ../lib/libodbctx.so.N once
- * installed, ../libodbctx.so.N in the build tree; ODBCTX_LIB overrides.
+ * The library preloaded is the one this program runs with itself (found
+ * through its rpath: ../lib/libodbctx.so.N once installed, ../ in the build
+ * tree), so that the program cannot silently run without it; ODBCTX_LIB
+ * overrides.
  */
 #include <odbctx.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -63,6 +66,15 @@ static int find_library(char *out, size_t n)
         snprintf(out, n, "%s", forced);
         return 0;
     }
+    /* The library this program itself was linked with and loaded (its
+     * rpath looks in ../lib and ..): the path the dynamic linker chose. */
+    Dl_info info;
+    char real[PATH_MAX];
+    if (dladdr((void *)odbctx_strerror, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
+        realpath(info.dli_fname, real)) {
+        snprintf(out, n, "%s", real);
+        return 0;
+    }
     char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len <= 0) {
@@ -76,7 +88,7 @@ static int find_library(char *out, size_t n)
     static const char *const candidates[] = {"/../lib/" SONAME, "/../" SONAME,
                                              "/../lib/libodbctx.so", "/../libodbctx.so"};
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
-        char path[PATH_MAX + 64], real[PATH_MAX];
+        char path[PATH_MAX + 64];
         snprintf(path, sizeof path, "%s%s", self, candidates[i]);
         if (readable(path) && realpath(path, real)) {
             snprintf(out, n, "%s", real);

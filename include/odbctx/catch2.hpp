@@ -1,13 +1,17 @@
 // Catch2 2.x integration: include this header in one source file of a test
-// binary (including it in more is harmless) and every run of every test case
-// gets its own test transaction on the suite's session, reachable through
-// odbctx::current(). Catch2 runs a test case once per SECTION path (and per
-// GENERATE value); each such run is isolated from all others. A failing or
-// throwing run is discarded in the same way.
+// binary and every run of every test case gets its own test transaction on
+// the suite's session, reachable through odbctx::current(). Catch2 runs a
+// test case once per SECTION path (and per GENERATE value); each such run is
+// isolated from all others. A failing or throwing run is discarded in the
+// same way.
 //
 //   #define CATCH_CONFIG_MAIN
 //   #include <catch2/catch.hpp>
 //   #include <odbctx/catch2.hpp>
+//
+// Including it in other test files too, in place of <catch2/catch.hpp>, is
+// safe (the listener is registered once) and makes REQUIRE(expected) print
+// odbctx's error when it fails.
 //
 // Configuration: ODBCTX_CONNECT, ODBCTX_SCHEMA, ODBCTX_SCHEMA_REUSE or the
 // odbctx::suite functions and macros (suite.hpp).

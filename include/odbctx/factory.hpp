@@ -52,7 +52,9 @@
 // declaration returns a new factory, so a namespace-scope const factory is
 // safe to share between tests and threads.
 //
-// Needs C++20.
+// Needs C++20, and an expected type as the rest of the C++ layer does
+// (C++23's std::expected, or <tl/expected.hpp>; see expected.hpp).
+// table.hpp and fake.hpp need C++20 only.
 #ifndef ODBCTX_FACTORY_HPP
 #define ODBCTX_FACTORY_HPP
 
@@ -115,7 +117,10 @@ lazy_value<F> lazy(F fn)
 template <class U, class... A>
 factory<U> sub_factory(const factory<U> &f, A &&...overrides)
 {
-    return f.with(std::forward<A>(overrides)...);
+    if constexpr (sizeof...(A) == 0)
+        return f;
+    else
+        return f.with(std::forward<A>(overrides)...);
 }
 
 // One field override: set(&user::name, "foobar"). Any field value of the
@@ -167,7 +172,9 @@ concept override_item = is_assignment<std::decay_t<A>> || trait_name<A>;
 // data member pointers of one type compare by their representation.
 struct member_id {
     std::type_index type = typeid(void);
-    unsigned char bytes[sizeof(int std::type_index::*) * 2] = {};
+    // A data member pointer is one offset on the Itanium ABI; two words
+    // leave room for ABIs that add one.
+    unsigned char bytes[2 * sizeof(std::ptrdiff_t)] = {};
 
     template <class T, class M>
     static member_id of(M T::*m)
@@ -305,6 +312,10 @@ field_decl<T> make_decl(M T::*member, V value)
         d.apply = [member, g = std::move(value)](T &obj, long long, strategy) {
             assign(obj.*member, std::invoke(g));
         };
+    } else if constexpr (std::is_invocable_v<V, T &>) {
+        static_assert(std::is_invocable_v<V, const T &>,
+                      "odbctx: a lazy value reads the object being built: take const T &, "
+                      "or change the object in after_build()");
     } else {
         static_assert(assignable_to<M, const V &>,
                       "odbctx: the value does not convert to the member's type");

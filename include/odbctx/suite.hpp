@@ -1,8 +1,8 @@
 // odbctx::suite: the lifecycle of a test suite's session, independent of any
-// test framework. A framework integration (<odbctx/catch2.hpp>, later
-// GoogleTest) owns one suite and calls begin_run()/end_run() around every run
-// of a test; this is the C++ form of the seed recipe's autouse `session`
-// fixture.
+// test framework. A framework integration (<odbctx/catch2.hpp>,
+// <odbctx/gtest.hpp>) owns one suite and calls begin_run()/end_run() around
+// every run of a test; this is the C++ form of the seed recipe's autouse
+// `session` fixture.
 //
 // The session opens on first use, that is on the first odbctx::current() (or
 // get()) of the run, so tests that never touch the database never connect:

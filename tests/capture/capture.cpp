@@ -291,6 +291,11 @@ TEST_CASE("transaction control inside a multi-statement string is split and emul
         INFO(a.error());
         CHECK(ledger_exec(a.l, sql.c_str()) == LEDGER_OK);
         CHECK(a.balance(1) == 5);
+        // An UPDATE of no rows (SQL_NO_DATA) does not stop the rest.
+        sql = "UPDATE " + table("entry") + " SET amount = 0 WHERE account = 12345; COMMIT; " + e +
+              "(1, 8); COMMIT; " + e + "(1, 16); ROLLBACK";
+        CHECK(ledger_exec(a.l, sql.c_str()) == LEDGER_OK);
+        CHECK(a.balance(1) == 13);
         CHECK(fresh_count("entry") == 0);
     }
     t.finish();
@@ -374,6 +379,8 @@ TEST_CASE("refused statements report a clear error through the diagnostics funct
         SQLHDBC dbc = ledger_dbc(a.l);
         stmt st(dbc);
 
+        // The driver manager's record of an earlier failure does not hide odbctx's.
+        CHECK(st.exec("SELECT * FROM odbctx_capture_no_such_table") == SQL_ERROR);
         CHECK(st.exec("SAVEPOINT odbctx_mine") == SQL_ERROR);
         diag d = st.error();
         CHECK(d.state == "3B001");

@@ -17,23 +17,20 @@ CREATE TABLE core_breach (id INTEGER PRIMARY KEY, note VARCHAR(40));
 INSERT INTO core_breach (id, note) VALUES (1, 'schema seed');
 )sql";
 
-// A session with the breach schema and one suite-level row (id 2).
-odbctx_session *open_breach_session()
+// Gives s the breach schema and one suite-level row (id 2).
+void setup_breach(odbctx_session *s)
 {
-    odbctx_session *s = core::open_own();
-    INFO(core::why(s));
-    REQUIRE(odbctx_schema_script(s, breach_schema, "breach schema") == ODBCTX_OK);
+    CORE_REQUIRE_OK(s, odbctx_schema_script(s, breach_schema, "breach schema"));
     exec(s, "INSERT INTO core_breach (id, note) VALUES (2, 'suite data')");
-    return s;
 }
 
 // After odbctx_close, a fresh session must not see the table.
 void require_no_leftovers()
 {
-    odbctx_session *fresh = core::open_own();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_breach", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 // The session works normally again: the schema and the suite's data are
@@ -55,7 +52,8 @@ void require_recovered(odbctx_session *s)
 
 TEST_CASE("a COMMIT that slips past odbctx is found by end_test", "[breach]")
 {
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         exec(s, "INSERT INTO core_breach (id, note) VALUES (10, 'before the commit')");
@@ -75,14 +73,15 @@ TEST_CASE("a COMMIT that slips past odbctx is found by end_test", "[breach]")
     }
     require_recovered(s);
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
 TEST_CASE("a COMMIT sent through odbctx_exec in a test is a breach at once, naming it",
           "[breach]")
 {
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         exec(s, "INSERT INTO core_breach (id, note) VALUES (10, 'before the commit')");
@@ -99,14 +98,15 @@ TEST_CASE("a COMMIT sent through odbctx_exec in a test is a breach at once, nami
         CHECK(core::message(s).find("\"COMMIT\" ended the suite transaction") != std::string::npos);
     }
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
 TEST_CASE("a ROLLBACK that slips past odbctx is a breach and the suite setup comes back",
           "[breach]")
 {
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         exec(s, "INSERT INTO core_breach (id, note) VALUES (10, 'rolled back')");
@@ -114,13 +114,14 @@ TEST_CASE("a ROLLBACK that slips past odbctx is a breach and the suite setup com
         CHECK(t.end() == ODBCTX_EBREACH);
     }
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
 TEST_CASE("after a breach every level operation says so until end_test recovers", "[breach]")
 {
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         REQUIRE(odbctx_commit(s) == ODBCTX_OK);
@@ -139,7 +140,7 @@ TEST_CASE("after a breach every level operation says so until end_test recovers"
         CHECK(t.end() == ODBCTX_EBREACH);
     }
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
@@ -151,7 +152,8 @@ TEST_CASE("PostgreSQL: a syntax error sent directly takes the transaction, and s
     // nothing of it runs and the driver rolls back everything. odbctx cannot
     // prevent that for direct statements; it notices at once and says so.
     // Scripts are sent prepared, where a syntax error is undone alone.
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         exec(s, "INSERT INTO core_breach (id, note) VALUES (10, 'before')");
@@ -180,18 +182,19 @@ TEST_CASE("PostgreSQL: a syntax error sent directly takes the transaction, and s
         REQUIRE(t.end() == ODBCTX_OK);
     }
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
 TEST_CASE("a COMMIT at suite level is reported at once and the suite is rebuilt", "[breach]")
 {
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     CHECK(odbctx_exec(s, "COMMIT") == ODBCTX_EBREACH);
     INFO(core::message(s));
     CHECK(core::message(s).find("\"COMMIT\" ended the suite transaction") != std::string::npos);
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
@@ -201,7 +204,8 @@ TEST_CASE("MariaDB: DDL in a test commits implicitly and is reported as a breach
         SUCCEED("implicit commits are MariaDB/MySQL behaviour");
         return;
     }
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     {
         core::test_scope t(s);
         exec(s, "INSERT INTO core_breach (id, note) VALUES (10, 'committed by the DDL')");
@@ -219,7 +223,7 @@ TEST_CASE("MariaDB: DDL in a test commits implicitly and is reported as a breach
         CHECK(t.end() == ODBCTX_EBREACH);
     }
     require_recovered(s);
-    odbctx_close(s);
+    s.close();
     require_no_leftovers();
 }
 
@@ -229,7 +233,8 @@ TEST_CASE("MariaDB: DDL outside a test takes the schema path, not a breach", "[b
         SUCCEED("transactional DDL elsewhere");
         return;
     }
-    odbctx_session *s = open_breach_session();
+    core::own s;
+    setup_breach(s);
     exec(s, "CREATE TABLE core_breach_extra (id INTEGER PRIMARY KEY)");
     {
         core::test_scope t(s);
@@ -238,9 +243,9 @@ TEST_CASE("MariaDB: DDL outside a test takes the schema path, not a breach", "[b
         exec(s, "INSERT INTO core_breach_extra (id) VALUES (1)");
         REQUIRE(t.end() == ODBCTX_OK);
     }
-    odbctx_close(s);
-    odbctx_session *fresh = core::open_own();
+    s.close();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_breach_extra", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }

@@ -80,8 +80,7 @@ odbctx_session *suite()
         INFO("odbctx_open: " << odbctx_strerror(rc) << ": " << err.message);
         REQUIRE(rc == ODBCTX_OK);
         holder.reset(s);
-        INFO(why(s));
-        REQUIRE(odbctx_schema_script(s, schema_sql, "core schema") == ODBCTX_OK);
+        CORE_REQUIRE_OK(s, odbctx_schema_script(s, schema_sql, "core schema"));
     }
     return holder.get();
 }
@@ -97,8 +96,7 @@ bool is_mariadb() { return dbms() == "MariaDB" || dbms() == "MySQL"; }
 
 void exec(odbctx_session *s, const std::string &sql)
 {
-    INFO(sql << " -> " << why(s));
-    REQUIRE(odbctx_exec(s, sql.c_str()) == ODBCTX_OK);
+    CORE_REQUIRE_OK(s, odbctx_exec(s, sql.c_str()));
 }
 
 long long count(odbctx_session *s, const std::string &table, const std::string &where)
@@ -139,6 +137,8 @@ odbctx_session *open_own()
     REQUIRE(rc == ODBCTX_OK);
     return s;
 }
+
+own::own() : s(open_own()) {}
 
 temp_file::temp_file(const std::string &name, const std::string &text)
 {

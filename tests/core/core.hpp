@@ -11,6 +11,15 @@
 
 #include <string>
 
+// Requires expr (a call on session s) to succeed, reporting odbctx's message
+// as it stands after the call when it does not.
+#define CORE_REQUIRE_OK(s, expr) \
+    do { \
+        int core_rc_ = (expr); \
+        INFO(#expr << " -> " << core::why(s)); \
+        REQUIRE(core_rc_ == ODBCTX_OK); \
+    } while (0)
+
 namespace core {
 
 // ODBCTX_CONNECT as the suite reads it ("" = the embedded default).
@@ -55,6 +64,22 @@ struct test_scope {
 
 // Opens a session of its own on ODBCTX_CONNECT; requires success.
 odbctx_session *open_own();
+
+// A session of the test's own, closed when the scope ends even when a
+// REQUIRE fails on the way (on MariaDB its schema is committed until then).
+struct own {
+    odbctx_session *s;
+    own();
+    ~own() { close(); }
+    own(const own &) = delete;
+    own &operator=(const own &) = delete;
+    operator odbctx_session *() const { return s; }
+    void close()
+    {
+        odbctx_close(s);
+        s = nullptr;
+    }
+};
 
 // A file with the given text in a fresh temporary directory; both are
 // removed by the destructor.

@@ -10,13 +10,12 @@ using core::exec;
 
 TEST_CASE("the schema never outlives the session", "[schema]")
 {
-    odbctx_session *s = core::open_own();
-    INFO(core::why(s));
-    REQUIRE(odbctx_schema_script(s,
+    core::own s;
+    CORE_REQUIRE_OK(s, odbctx_schema_script(s,
                                  "CREATE TABLE core_gone (id INTEGER PRIMARY KEY);\n"
                                  "CREATE VIEW core_gone_view AS SELECT id FROM core_gone;\n"
                                  "INSERT INTO core_gone (id) VALUES (1);",
-                                 "gone.sql") == ODBCTX_OK);
+                                 "gone.sql"));
     {
         core::test_scope t(s);
         CHECK(count(s, "core_gone") == 1);
@@ -31,40 +30,38 @@ TEST_CASE("the schema never outlives the session", "[schema]")
         CHECK(core::dir_exists(dir));
         CHECK(core::message(s).empty());
     }
-    odbctx_close(s);
+    s.close();
 
     if (!dir.empty())
         CHECK_FALSE(core::dir_exists(dir));
-    odbctx_session *fresh = core::open_own();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_gone", &n) == ODBCTX_ESQL);
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_gone_view", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 TEST_CASE("a schema after suite-level data keeps that data", "[schema]")
 {
     // On MariaDB the second schema commits around the suite transaction;
     // odbctx replays the suite-level statements into the new one.
-    odbctx_session *s = core::open_own();
+    core::own s;
     REQUIRE(odbctx_schema_script(s, "CREATE TABLE core_first (id INTEGER PRIMARY KEY)", "one") ==
             ODBCTX_OK);
     exec(s, "INSERT INTO core_first (id) VALUES (1)");
     exec(s, "INSERT INTO core_first (id) VALUES (2)");
-    INFO(core::why(s));
-    REQUIRE(odbctx_schema_script(s, "CREATE TABLE core_second (id INTEGER PRIMARY KEY)", "two") ==
-            ODBCTX_OK);
+    CORE_REQUIRE_OK(s, odbctx_schema_script(s, "CREATE TABLE core_second (id INTEGER PRIMARY KEY)", "two"));
     {
         core::test_scope t(s);
         CHECK(count(s, "core_first") == 2);
         CHECK(count(s, "core_second") == 0);
     }
-    odbctx_close(s);
-    odbctx_session *fresh = core::open_own();
+    s.close();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_first", &n) == ODBCTX_ESQL);
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_second", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 TEST_CASE("a script error names the file, the line and the statement", "[script]")
@@ -94,7 +91,7 @@ TEST_CASE("a schema file with an error names it too", "[script][schema]")
     core::temp_file f("schema.sql",
                       "CREATE TABLE core_bad_schema (id INTEGER PRIMARY KEY);\n"
                       "CREATE TABLE core_bad_schema2 (id INTEGER PRIMARY KEY,);\n");
-    odbctx_session *s = core::open_own();
+    core::own s;
     CHECK(odbctx_schema_file(s, f.path.c_str()) == ODBCTX_ESQL);
     INFO(core::message(s));
     CHECK(core::message(s).find(f.path + ":2: CREATE TABLE core_bad_schema2") == 0);
@@ -103,11 +100,11 @@ TEST_CASE("a schema file with an error names it too", "[script][schema]")
         core::test_scope t(s);
         CHECK(count(s, "core_bad_schema") == 0);
     }
-    odbctx_close(s);
-    odbctx_session *fresh = core::open_own();
+    s.close();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_bad_schema", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 TEST_CASE("an unterminated quote or comment runs nothing of the script", "[script]")
@@ -143,8 +140,7 @@ TEST_CASE("the splitter keeps ';' inside quotes and comments together", "[script
         "INSERT INTO core_item (id, name) VALUES (220, 'semi;colon');  /* ; */\n"
         "INSERT INTO core_item (id, name) VALUES (221, 'it''s -- not a comment');\n"
         "INSERT INTO core_item (id, name) VALUES (222, '/* nor this */');\n";
-    INFO(core::why(s));
-    REQUIRE(odbctx_exec_script(s, script.c_str(), "quotes.sql") == ODBCTX_OK);
+    CORE_REQUIRE_OK(s, odbctx_exec_script(s, script.c_str(), "quotes.sql"));
     CHECK(count(s, "core_item", "name = 'semi;colon'") == 1);
     CHECK(count(s, "core_item", "name = 'it''s -- not a comment'") == 1);
     CHECK(count(s, "core_item", "name = '/* nor this */'") == 1);
@@ -159,18 +155,17 @@ TEST_CASE("the splitter knows each dialect's quoting and bodies", "[script]")
     odbctx_session *s = core::suite();
     core::test_scope t;
     if (core::is_postgresql()) {
-        REQUIRE(odbctx_exec_script(s,
+        CORE_REQUIRE_OK(s, odbctx_exec_script(s,
                                    "CREATE FUNCTION core_double(x integer) RETURNS integer AS $body$\n"
                                    "BEGIN\n  RETURN x * 2; -- a ; inside\nEND;\n$body$ LANGUAGE plpgsql;\n"
                                    "INSERT INTO core_item (id, name, qty) VALUES (230, $$dollar;quoted$$, core_double(21));\n"
                                    "INSERT INTO core_item (id, name) VALUES (231, E'back\\'slash;');\n"
                                    "/* nested /* comment; */ still comment; */ SELECT 1;",
-                                   "pg.sql") == ODBCTX_OK);
+                                   "pg.sql"));
         CHECK(count(s, "core_item", "id = 230 AND qty = 42 AND name = 'dollar;quoted'") == 1);
         CHECK(count(s, "core_item", "id = 231") == 1);
     } else if (core::is_sqlite()) {
-        INFO(core::why(s));
-        REQUIRE(odbctx_exec_script(s,
+        CHECK(odbctx_exec_script(s,
                                    "CREATE TRIGGER core_trigger AFTER INSERT ON core_item\n"
                                    "WHEN new.id = 240 BEGIN\n"
                                    "  INSERT INTO core_tag (id, item_id, label)\n"
@@ -178,7 +173,7 @@ TEST_CASE("the splitter knows each dialect's quoting and bodies", "[script]")
                                    "  UPDATE core_item SET qty = qty + 10 WHERE id = new.id;\n"
                                    "END;\n"
                                    "INSERT INTO core_item (id, name, qty) VALUES (240, [x;y], 1);",
-                                   "sqlite.sql") != ODBCTX_OK);
+                                   "sqlite.sql") == ODBCTX_ESQL);
         // [x;y] is an identifier in SQLite, not a value: the statement fails,
         // but as one statement, after the trigger was created.
         CHECK(core::message(s).find("sqlite.sql:7: INSERT INTO core_item") == 0);
@@ -186,13 +181,12 @@ TEST_CASE("the splitter knows each dialect's quoting and bodies", "[script]")
         CHECK(count(s, "core_tag", "item_id = 240 AND label = 'one;'") == 1);
         CHECK(count(s, "core_item", "id = 240 AND qty = 11") == 1);
     } else {
-        INFO(core::why(s));
-        REQUIRE(odbctx_exec_script(s,
+        CORE_REQUIRE_OK(s, odbctx_exec_script(s,
                                    "# a hash comment; with a semicolon\n"
                                    "INSERT INTO core_item (id, name) VALUES (250, 'back\\'slash;');\n"
                                    "INSERT INTO core_item (id, name) VALUES (251, \"double;quoted\");\n"
                                    "SELECT 1 --1;\n",
-                                   "mariadb.sql") == ODBCTX_OK);
+                                   "mariadb.sql"));
         CHECK(count(s, "core_item", "id = 250 AND name = 'back''slash;'") == 1);
         CHECK(count(s, "core_item", "id = 251 AND name = 'double;quoted'") == 1);
     }
@@ -204,25 +198,24 @@ TEST_CASE("MariaDB: a routine's BEGIN ... END body is one statement", "[script][
         SUCCEED("MariaDB routines");
         return;
     }
-    odbctx_session *s = core::open_own();
-    INFO(core::why(s));
-    REQUIRE(odbctx_schema_script(s,
+    core::own s;
+    CORE_REQUIRE_OK(s, odbctx_schema_script(s,
                                  "CREATE TABLE core_routine_t (id INTEGER PRIMARY KEY);\n"
                                  "CREATE PROCEDURE core_fill(n INT)\nBEGIN\n"
                                  "  DECLARE i INT DEFAULT 0;\n"
                                  "  WHILE i < n DO\n    INSERT INTO core_routine_t VALUES (i);\n"
                                  "    SET i = i + 1;\n  END WHILE;\n"
                                  "  IF n > 2 THEN SELECT 'big;'; END IF;\nEND;\n",
-                                 "routine.sql") == ODBCTX_OK);
+                                 "routine.sql"));
     {
         core::test_scope t(s);
         exec(s, "CALL core_fill(3)");
         CHECK(count(s, "core_routine_t") == 3);
     }
-    odbctx_close(s);
-    odbctx_session *fresh = core::open_own();
+    s.close();
+    core::own fresh;
     CHECK(odbctx_exec(fresh, "CALL core_fill(1)") == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 TEST_CASE("MariaDB: CREATE TABLE IF NOT EXISTS on a table odbctx did not create leaves it",
@@ -232,25 +225,25 @@ TEST_CASE("MariaDB: CREATE TABLE IF NOT EXISTS on a table odbctx did not create 
         SUCCEED("on PostgreSQL the second CREATE would wait for the first session");
         return;
     }
-    odbctx_session *owner = core::open_own();
+    core::own owner;
     REQUIRE(odbctx_schema_script(owner, "CREATE TABLE core_owned (id INTEGER PRIMARY KEY)",
                                  "owner") == ODBCTX_OK);
-    odbctx_session *other = core::open_own();
+    core::own other;
     REQUIRE(odbctx_schema_script(other, "CREATE TABLE IF NOT EXISTS core_owned (id INTEGER PRIMARY KEY)",
                                  "other") == ODBCTX_OK);
-    odbctx_close(other);
+    other.close();
     long long n = -1;
     // Still there: the other session must not drop what it did not create.
     CHECK(odbctx_query_int(owner, "SELECT COUNT(*) FROM core_owned", &n) == ODBCTX_OK);
-    odbctx_close(owner);
-    odbctx_session *fresh = core::open_own();
+    owner.close();
+    core::own fresh;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_owned", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }
 
 TEST_CASE("closing in the middle of a test rolls back everything", "[schema]")
 {
-    odbctx_session *s = core::open_own();
+    core::own s;
     REQUIRE(odbctx_schema_script(s, "CREATE TABLE core_closed (id INTEGER PRIMARY KEY)", "x") ==
             ODBCTX_OK);
     exec(s, "INSERT INTO core_closed (id) VALUES (1)");
@@ -259,10 +252,10 @@ TEST_CASE("closing in the middle of a test rolls back everything", "[schema]")
     REQUIRE(odbctx_commit(s) == ODBCTX_OK);
     REQUIRE(odbctx_nested_begin(s) == ODBCTX_OK);
     exec(s, "INSERT INTO core_closed (id) VALUES (3)");
-    odbctx_close(s);
+    s.close();
 
-    odbctx_session *fresh = core::open_own();
+    core::own fresh;
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_closed", &n) == ODBCTX_ESQL);
-    odbctx_close(fresh);
+    fresh.close();
 }

@@ -195,24 +195,32 @@ TEST_CASE("schema reuse: under ODBCTX_WORKER the schema is kept in the worker's 
 {
     database db;
     const std::string wconn = worker_conn(db.conn, 7);
-    {
-        scoped_env worker("ODBCTX_WORKER", "7");
-        auto built = reuse(db.conn, {v2});
-        INFO(built.err);
-        REQUIRE(built.rc == ODBCTX_OK);
-        REQUIRE(built.rebuilt == 1);
+    scoped_env worker("ODBCTX_WORKER", "7");
+    // Whatever happens, the worker's database ends without the schema.
+    struct cleanup {
+        const std::string &conn, &wconn;
+        ~cleanup()
+        {
+            try {
+                reuse(conn, {});
+                t::observer(wconn).try_exec("DROP TABLE odbctx_schema_marker");
+            } catch (...) {
+            }
+        }
+    } clean{db.conn, wconn};
+    REQUIRE(reuse(db.conn, {}).rc == ODBCTX_OK);
 
-        auto s = odbctx::session::open(db.conn);
-        REQUIRE(s);
-        REQUIRE(s->query_int("SELECT COUNT(*) FROM cpp_reuse_b"));
-        s->reset();
-        REQUIRE(reuse(db.conn, {}).rc == ODBCTX_OK);
-    }
-    t::observer o(wconn);
-    REQUIRE_FALSE(exists(o, "cpp_reuse_b"));
-    o.try_exec("DROP TABLE odbctx_schema_marker");
+    auto built = reuse(db.conn, {v2});
+    INFO(built.err);
+    REQUIRE(built.rc == ODBCTX_OK);
+    REQUIRE(built.rebuilt == 1);
+    t::observer in_worker(wconn);
+    REQUIRE(exists(in_worker, "cpp_reuse_b"));
     t::observer plain(db.conn);
     REQUIRE_FALSE(exists(plain, "cpp_reuse_b"));
+
+    REQUIRE(reuse(db.conn, {}).rc == ODBCTX_OK);
+    REQUIRE_FALSE(exists(in_worker, "cpp_reuse_b"));
 }
 
 TEST_CASE("schema reuse: refuses a database whose name does not say it is for tests",

@@ -8,7 +8,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cxx=${CXX:-g++}
-cases=10
+cases=11
 
 if [ "${ODBCTX_DB:-sqlite}" != sqlite ]; then
     echo "compile checks run with ODBCTX_DB=sqlite only"
@@ -91,6 +91,10 @@ int main() {}'
 
 compiles wrong_value "the value does not convert to the member" "$mapping"'
 const auto users = odbctx::factory<user>{}.with(&user::age, std::string("old"));
+int main() {}'
+
+compiles mutable_lazy "take const T &" "$mapping"'
+const auto users = odbctx::factory<user>{}.with(&user::name, [](user &u) { return u.name + "x"; });
 int main() {}'
 
 compiles foreign_member "the member is not a member of this factory" "$mapping"'

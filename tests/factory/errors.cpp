@@ -182,3 +182,21 @@ TEST_CASE("errors: create without a session says so", "[factory][errors]")
     // build needs no session.
     CHECK_NOTHROW(fx::users.build());
 }
+
+TEST_CASE("errors: a refusal only the database can see is renamed with the field", "[factory][errors]")
+{
+    // TEXT holds 65,535 bytes on MariaDB, which odbctx does not check before
+    // sending (byte limits of long types); PostgreSQL and SQLite take it.
+    const std::string big(70000, 'b');
+    if (fx::configured_dialect() == fx::dialect::mariadb) {
+        const auto e = failure([&] { fx::posts.create(set(&fx::post::body, big)); });
+        INFO(e.to_string());
+        CHECK(e.code == ODBCTX_ESQL);
+        CHECK(e.sqlstate == "22001");
+        CHECK_THAT(e.message, Contains("factory<fx::post>") && Contains("field \"body\" (fx_posts.body)"));
+        REQUIRE(fx::count("fx_posts") == 0);
+    } else {
+        const auto p = fx::posts.create(set(&fx::post::body, big));
+        REQUIRE(fx::count("fx_posts", "id = " + std::to_string(p.id)) == 1);
+    }
+}

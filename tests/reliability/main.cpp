@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "children.hpp"
+#include "rel.hpp"
 
 #include <cstring>
 #include <string>
@@ -17,5 +18,7 @@ int main(int argc, char **argv)
         std::vector<std::string> args(argv + 3, argv + argc);
         return rel::run_child(argv[2], args);
     }
+    if (!rel::resolve_worker())
+        return 2;
     return Catch::Session().run(argc, argv);
 }

@@ -28,6 +28,12 @@ bool on_mariadb();
 // a file that outlives the child it kills.
 std::string sqlite_file_connection(const std::string &path);
 
+// ODBCTX_WORKER=N: replaces ODBCTX_CONNECT by the worker's own database
+// (created by opening a session once) and unsets ODBCTX_WORKER, so that
+// sessions, raw connections and child processes all use that database.
+// false, with the reason on stderr, when that fails.
+bool resolve_worker();
+
 // A fresh temporary directory, removed with its files by the destructor.
 struct temp_dir {
     std::string path;

@@ -1,0 +1,177 @@
+// What the parts of odbctx's factory INSERT share (factory_meta.cpp,
+// factory_check.cpp, factory_insert.cpp); not installed. Hidden from the
+// library's exported symbols.
+#ifndef ODBCTX_FACTORY_ODBC_HPP
+#define ODBCTX_FACTORY_ODBC_HPP
+
+#include <odbctx/detail/insert.hpp>
+
+#include <sql.h>
+#include <sqlext.h>
+
+#include <cstddef>
+#include <memory>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#pragma GCC visibility push(hidden)
+
+namespace odbctx::detail::factory_impl {
+
+inline bool ok(SQLRETURN r)
+{
+    return r == SQL_SUCCESS || r == SQL_SUCCESS_WITH_INFO;
+}
+
+struct diagnostics {
+    std::string sqlstate;
+    long native = 0;
+    std::string message;
+};
+
+// Every diagnostic record of a handle: the first one's SQLSTATE and native
+// code, all messages joined.
+diagnostics read_diagnostics(SQLSMALLINT type, SQLHANDLE h);
+
+// Throw odbctx::error_exception.
+[[noreturn]] void raise(int code, std::string message, const char *sqlstate = "",
+                        long native = 0);
+// ODBCTX_ESQL with the driver's SQLSTATE, native code and message after ours.
+[[noreturn]] void raise_driver(std::string message, const diagnostics &d);
+
+class statement {
+public:
+    explicit statement(SQLHDBC dbc)
+    {
+        if (!ok(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h_)))
+            raise_driver("cannot allocate a statement", read_diagnostics(SQL_HANDLE_DBC, dbc));
+    }
+    // Takes over a handle allocated earlier (one from the statement cache).
+    struct adopt_t {};
+    statement(adopt_t, SQLHSTMT h) noexcept : h_(h) {}
+    ~statement()
+    {
+        if (h_ != nullptr)
+            SQLFreeHandle(SQL_HANDLE_STMT, h_);
+    }
+    statement(const statement &) = delete;
+    statement &operator=(const statement &) = delete;
+
+    SQLHSTMT get() const { return h_; }
+    diagnostics diag() const { return read_diagnostics(SQL_HANDLE_STMT, h_); }
+    void close() { SQLFreeStmt(h_, SQL_CLOSE); }
+    // Gives up the handle without freeing it.
+    SQLHSTMT release() noexcept { return std::exchange(h_, nullptr); }
+
+private:
+    SQLHSTMT h_ = nullptr;
+};
+
+enum class dialect { sqlite, postgresql, mariadb, mysql, other };
+
+struct connection_info {
+    dialect d = dialect::other;
+    bool returning = false;     // INSERT ... RETURNING gives the key
+    bool array_selects = false; // parameter arrays may return result sets
+};
+
+// The dialect and how keys come back, from SQLGetInfo.
+connection_info describe_connection(SQLHDBC dbc);
+
+// Prepared statements kept per session connection (factory_cache.cpp), so
+// that create() prepares its INSERT once, not once per row (on PostgreSQL
+// that was Parse and a DEALLOCATE per row, on MariaDB a server-side prepare).
+// The same lifetime as the metadata cache: a run of a test (data_generation)
+// frees the idle statements of the session's connection; a new connection
+// (odbctx_connection_id) forgets them, its disconnect having freed them.
+// A bare connection (no session) has no cache: nothing tells when it goes.
+// One insert() uses one view, on its own thread.
+class statement_cache {
+public:
+    explicit statement_cache(const insert_target &t);
+    statement_cache(const statement_cache &) = delete;
+    statement_cache &operator=(const statement_cache &) = delete;
+
+    // describe_connection, once per connection.
+    connection_info info();
+    // An idle statement prepared with sql (prepared = true), or a new one.
+    std::unique_ptr<statement> take(const std::string &sql, bool &prepared);
+    // Back to the idle ones, cursor closed and parameters unbound; freed when
+    // the cache no longer wants it.
+    void put_back(const std::string &sql, std::unique_ptr<statement> st) noexcept;
+
+private:
+    insert_target t_;
+    unsigned long long connection_ = 0; // 0: no caching
+    std::uint64_t generation_ = 0;
+};
+
+// A statement lent by a statement_cache for one use: give_back() after a
+// use that went well; otherwise (an exception) it is freed.
+class lent_statement {
+public:
+    lent_statement(statement_cache &c, std::string sql)
+        : cache_(c), sql_(std::move(sql)), st_(c.take(sql_, prepared_))
+    {
+    }
+    statement &operator*() { return *st_; }
+    statement *operator->() { return st_.get(); }
+    const std::string &sql() const { return sql_; }
+    bool prepared() const { return prepared_; }
+    void give_back() noexcept { cache_.put_back(sql_, std::move(st_)); }
+
+private:
+    statement_cache &cache_;
+    std::string sql_;
+    bool prepared_ = false;
+    std::unique_ptr<statement> st_;
+};
+
+struct column_meta {
+    std::string name;
+    SQLSMALLINT type = 0;
+    SQLULEN size = 0;
+    SQLSMALLINT digits = 0;
+    SQLSMALLINT nullable = SQL_NULLABLE_UNKNOWN;
+    bool is_unsigned = false;
+    std::size_t text_limit = 0;  // characters; 0 = not checked
+    std::size_t bytes_limit = 0; // bytes; 0 = not checked
+    int precision = 0;           // DECIMAL/NUMERIC; 0 = not checked
+    int scale = 0;
+    std::string type_text; // for messages: "varchar(10)"
+};
+
+struct table_meta {
+    std::vector<column_meta> columns; // in insert_job::all_columns order
+};
+
+// The table's columns as mapped, read once per mapping, connection and run
+// of a test. Throws when the table or a mapped column does not exist.
+std::shared_ptr<const table_meta> metadata(const insert_target &t, const connection_info &ci,
+                                           const insert_job &job);
+
+// Checks every row against the columns before anything is sent; throws at
+// the first value that cannot go in (NULL into NOT NULL, too long, out of
+// range).
+void check_values(const insert_job &job, const table_meta &meta, dialect d);
+
+// A batch row that could not be told.
+constexpr std::size_t unknown_row = static_cast<std::size_t>(-1);
+
+std::string upper(std::string s);
+// A column name without quotes, upper case: how names are compared.
+std::string bare_name(const char *name);
+// "factory<user>"
+std::string prefix(const insert_job &job);
+// " (row 3 of 10)", or "" for a single row.
+std::string where(const insert_job &job, std::size_t row);
+// "factory<user>: field \"name\" (users.name)"
+std::string field(const insert_job &job, const char *column);
+
+} // namespace odbctx::detail::factory_impl
+
+#pragma GCC visibility pop
+
+#endif
