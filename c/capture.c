@@ -30,6 +30,11 @@ odbctx_session *odbctx__capture_session(void)
     return atomic_load_explicit(&odbctx__cap_active, memory_order_acquire);
 }
 
+int odbctx_capture_active(odbctx_session *s)
+{
+    return s && atomic_load_explicit(&odbctx__cap_active, memory_order_acquire) == s;
+}
+
 /* ---- the handles capture looks after ----
  *
  * An open-addressing table of handle pointers that readers probe without a

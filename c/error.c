@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "reliability.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,10 +230,13 @@ int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h
     if (code == ODBCTX_ESQL && connection_lost(s->err.sqlstate, s->err.native))
         code = ODBCTX_ELOST;
     s->err.code = code;
-    odbctx__format(s->err.message, sizeof s->err.message, "%s%s%s", what ? what : "",
-                   what && *what ? ": " : "", text);
+    odbctx__format(s->err.message, sizeof s->err.message, "%s%s%s%s", what ? what : "",
+                   what && *what ? ": " : "",
+                   code == ODBCTX_ELOST ? "the connection to the server was lost: " : "", text);
     flatten(s->err.message);
     odbctx__redact_text(s, s->err.message, sizeof s->err.message);
+    if (code == ODBCTX_ELOST)
+        odbctx__lost_note(s);
     return code;
 }
 

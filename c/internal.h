@@ -13,6 +13,7 @@
 
 #include "odbctx.h"
 #include "odbc_real.h"
+#include "reliability_state.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -92,6 +93,7 @@ struct odbctx_session {
     odbctx_error err;
     struct odbctx_trace trace;
     struct odbctx_capture *capture; /* NULL unless capture is active */
+    struct odbctx_rel_state rel;    /* reconnects, MariaDB leftovers (reliability.h) */
 
     /* Recursive: the driver manager re-enters exported entry points from
      * inside a forwarded call (odbc-notes.md), on the same thread. */

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "reliability.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,7 +188,9 @@ int odbctx__end_test_locked(odbctx_session *s)
     s->nested = 0;
     if (!s->breach) {
         if (rc == ODBCTX_ELOST)
-            s->suite_open = 0;
+            return odbctx__lost_end_test(s);
+        if (rc == 0)
+            odbctx__lost_test_passed(s);
         return rc;
     }
 

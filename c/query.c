@@ -54,7 +54,13 @@ static int run(odbctx_session *s, const char *sql, const char *origin, int prepa
     SQLHSTMT st = SQL_NULL_HSTMT;
     SQLRETURN rc;
     int cached = 0;
-    *reuse = !prepared && origin == odbctx__origin_own;
+    /* Only on SQLite, where the allocation is what costs: a server's round
+     * trip dwarfs it, and there legacy code that disconnects the session's
+     * connection through libodbc itself (past capture) frees the cached
+     * handle, which the driver manager cannot tell from a live one without
+     * reading freed memory. SQLite refuses to disconnect inside the suite
+     * transaction. */
+    *reuse = !prepared && origin == odbctx__origin_own && s->dialect == ODBCTX_DIALECT_SQLITE;
     if (*reuse) {
         st = s->own_stmt;
         cached = st != SQL_NULL_HSTMT;

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "reliability.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,6 +211,13 @@ static int run_recorded(odbctx_session *s, const char *sql)
     int ours = parse_create(sql, strlen(sql), &obj, &if_not_exists);
     if (ours && if_not_exists && exists(s, &obj))
         ours = 0;
+    if (ours) {
+        int noted = odbctx__leftovers_note(s, obj.kind, obj.name);
+        if (noted) {
+            free(obj.name);
+            return noted;
+        }
+    }
     int rc = odbctx__exec_opt(s, sql, "schema", odbctx__script_prepared(s));
     if (rc == 0 && ours && record(s, &obj) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
@@ -271,6 +279,7 @@ int odbctx__schema_drop(odbctx_session *s)
     else if (first)
         memcpy(s->err.message, keep, sizeof keep);
     odbctx__schema_forget(s);
+    odbctx__leftovers_forget(s);
     return first;
 }
 
@@ -313,6 +322,9 @@ static int schema_run(odbctx_session *s, const char *script, const char *name)
         return odbctx__fail(s, ODBCTX_ESTATE,
                             "odbctx_schema_*: called inside a test; create the schema before "
                             "odbctx_begin_test (or after odbctx_end_test)");
+    int refused = odbctx__guard_schema(s);
+    if (refused)
+        return refused;
     if (s->dialect == ODBCTX_DIALECT_MARIADB)
         return mariadb_schema(s, script, name, NULL);
     if (!s->suite_open) {

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "reliability.h"
 #include "connstr.h"
 
 #include <dirent.h>
@@ -378,11 +379,34 @@ int odbctx__connect(odbctx_session *s)
     return rc;
 }
 
+static void wipe_free(char *secret)
+{
+    if (secret) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+}
+
 static int open_session(odbctx_session *s, const char *conn)
 {
-    int rc = conn && *conn ? user_connection(s, conn) : embedded_default(s);
+    char *worker_conn = NULL;
+    long worker = -1;
+    int rc = odbctx__worker_number(s, &worker);
+    if (rc == 0)
+        rc = conn && *conn ? user_connection(s, conn) : embedded_default(s);
+    if (rc == 0 && worker >= 0 && !s->tmpdir &&
+        (rc = odbctx__worker_connection(s, s->connect_string, worker, &worker_conn)) == 0 &&
+        worker_conn) {
+        wipe_free(s->connect_string);
+        free(s->connection);
+        s->connect_string = s->connection = NULL;
+        rc = user_connection(s, worker_conn);
+        wipe_free(worker_conn);
+    }
     if (rc == 0)
         rc = odbctx__connect(s);
+    if (rc == 0)
+        rc = odbctx__leftovers_open(s);
     if (rc)
         return rc;
     if ((rc = odbctx__suite_begin(s)) != 0)

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "reliability.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,10 @@ static void rollback_everything(odbctx_session *s)
         odbctx__probe(s, "SET autocommit=0", NULL, 0);
         break;
     case ODBCTX_DIALECT_POSTGRESQL:
+        /* A connection made again behind odbctx's back (through libodbc
+         * itself) comes with the driver's default: autocommit on. */
+        REAL(SQLSetConnectAttr)(s->dbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_OFF,
+                                SQL_IS_UINTEGER);
         break;
     }
 }
@@ -196,6 +201,12 @@ int odbctx__suite_rebuild(odbctx_session *s, int after_breach)
 {
     int rc = 0;
 
+    if (s->rel.lost || s->rel.gave_up) {
+        if ((rc = odbctx__reconnect(s)) != 0)
+            return rc;
+        /* Nothing of the schema survived where it was in the transaction. */
+        after_breach = 0;
+    }
     rollback_everything(s);
     if (after_breach && s->dialect == ODBCTX_DIALECT_MARIADB) {
         /* The breach committed the test's rows into the schema's tables:

@@ -8,7 +8,9 @@
  *   SQLite (Database=)    file <stem>_w<N><ext> beside the given file
  *   embedded default      nothing to do: every session has its own file
  *
- * Each worker's schema is then created by the session as usual, from the
+ * A string that does not connect, or a DBMS odbctx does not support, is
+ * left as it is: the session's own connect then reports it in its usual
+ * words. Each worker's schema is created by the session as usual, from the
  * same scripts. The per-worker databases stay (empty: the schema never
  * outlives a session) and are reused by the next run.
  *
@@ -308,8 +310,12 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
     odbctx_connstr_walk(conn, find_database, &db, NULL);
     int sqlite = strcasestr(driver, "sqlite") != NULL;
     if (!sqlite) {
-        if ((rc = plain_open(s, &c, conn)) != 0)
-            return rc;
+        /* A string that does not connect is reported by the session's own
+         * connect, in its usual words; nothing to rewrite until then. */
+        if (plain_open(s, &c, conn) != 0) {
+            odbctx__clear_error(s);
+            return 0;
+        }
         REAL(SQLGetInfo)(c.dbc, SQL_DBMS_NAME, dbms, sizeof dbms, &len);
         sqlite = strcasestr(dbms, "sqlite") != NULL;
         if (sqlite)
@@ -329,9 +335,9 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
     int postgres = strcasestr(dbms, "postgres") != NULL;
     int mariadb = strcasestr(dbms, "mariadb") != NULL || strcasestr(dbms, "mysql") != NULL;
     if (!postgres && !mariadb) {
+        /* The session refuses this DBMS itself, saying why. */
         plain_close(&c);
-        return odbctx__fail(s, ODBCTX_EDBMS,
-                            "ODBCTX_WORKER: cannot make per-worker databases on %s", dbms);
+        return 0;
     }
     char base[256];
     rc = plain_query(s, &c, postgres ? "SELECT current_database()" : "SELECT DATABASE()", base,
@@ -356,4 +362,42 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
     }
     *out = with_database(conn, name);
     return *out ? 0 : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+}
+
+int odbctx_worker_connection(const char *conn, char *out, size_t n, odbctx_error *err)
+{
+    /* The helpers above report on a session; this one holds only that. */
+    odbctx_session scratch;
+    char *rewritten = NULL;
+    long worker = -1;
+    int rc = 0;
+
+    memset(&scratch, 0, sizeof scratch);
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (!conn)
+        conn = "";
+    if (!odbctx_real_load())
+        rc = odbctx__fail(&scratch, ODBCTX_ECONNECT, "%s", odbctx_real_error());
+    if (rc == 0)
+        rc = odbctx__worker_number(&scratch, &worker);
+    if (rc == 0)
+        rc = odbctx__worker_connection(&scratch, conn, worker, &rewritten);
+    if (rc) {
+        if (err)
+            *err = scratch.err;
+        return rc;
+    }
+    const char *result = rewritten ? rewritten : conn;
+    size_t len = strlen(result);
+    if (out && n > 0) {
+        size_t k = len < n - 1 ? len : n - 1;
+        memcpy(out, result, k);
+        out[k] = '\0';
+    }
+    if (rewritten) {
+        memset(rewritten, 0, len);
+        free(rewritten);
+    }
+    return len > 0x7fffffff ? 0x7fffffff : (int)len;
 }

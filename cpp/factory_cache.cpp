@@ -75,7 +75,8 @@ void forget_dead_connections(odbctx_session *except)
 
 statement_cache::statement_cache(const insert_target &t) : t_(t)
 {
-    if (t.session == nullptr)
+    // While capture runs, only statements allocated meanwhile are seen.
+    if (t.session == nullptr || odbctx_capture_active(t.session))
         return;
     const unsigned long long id = odbctx_connection_id(t.session);
     if (id == 0)
@@ -100,6 +101,7 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
             c.idle.clear();
             c.generation = generation_;
         }
+        info_ = c.info;
     }
     free_all(stale);
     if (fresh)
@@ -108,12 +110,8 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
 
 connection_info statement_cache::info()
 {
-    if (connection_ != 0) {
-        std::lock_guard g(cache_lock);
-        auto it = caches().find(t_.session);
-        if (it != caches().end() && it->second.connection == connection_ && it->second.info)
-            return *it->second.info;
-    }
+    if (info_)
+        return *info_;
     const connection_info ci = describe_connection(t_.dbc);
     if (connection_ != 0) {
         std::lock_guard g(cache_lock);

@@ -112,7 +112,10 @@ bool is_not_null_violation(const diagnostics &d)
 
 std::string insert_sql(const insert_job &job, const connection_info &ci)
 {
-    std::string sql = std::string("INSERT INTO ") + job.table;
+    std::string sql;
+    sql.reserve(128);
+    sql += "INSERT INTO ";
+    sql += job.table;
     if (job.columns.empty()) {
         sql += ci.d == dialect::mariadb || ci.d == dialect::mysql ? " () VALUES ()"
                                                                   : " DEFAULT VALUES";

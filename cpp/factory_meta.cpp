@@ -293,9 +293,13 @@ connection_info describe_connection(SQLHDBC dbc)
 std::shared_ptr<const table_meta> metadata(const insert_target &t, const connection_info &ci,
                                            const insert_job &job)
 {
-    std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(t.session)) + "/" +
-                      std::to_string(reinterpret_cast<std::uintptr_t>(t.dbc)) + "/" +
-                      job.table;
+    // The two handles as raw bytes (fixed width, so no separator needed):
+    // formatting them as numbers was a visible part of every create().
+    std::string key;
+    key.reserve(2 * sizeof(void *) + 64);
+    key.append(reinterpret_cast<const char *>(&t.session), sizeof t.session);
+    key.append(reinterpret_cast<const char *>(&t.dbc), sizeof t.dbc);
+    key += job.table;
     for (const char *c : job.all_columns) {
         key += '\x1f';
         key += c;

@@ -10,8 +10,9 @@
 #include <sqlext.h>
 
 #include <cstddef>
-#include <memory>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,7 +87,9 @@ connection_info describe_connection(SQLHDBC dbc);
 // The same lifetime as the metadata cache: a run of a test (data_generation)
 // frees the idle statements of the session's connection; a new connection
 // (odbctx_connection_id) forgets them, its disconnect having freed them.
-// A bare connection (no session) has no cache: nothing tells when it goes.
+// A bare connection (no session) has no cache: nothing tells when it goes;
+// nor has a session while capture runs on it (capture sees only statements
+// allocated meanwhile).
 // One insert() uses one view, on its own thread.
 class statement_cache {
 public:
@@ -106,6 +109,7 @@ private:
     insert_target t_;
     unsigned long long connection_ = 0; // 0: no caching
     std::uint64_t generation_ = 0;
+    std::optional<connection_info> info_; // as cached when this view began
 };
 
 // A statement lent by a statement_cache for one use: give_back() after a

@@ -154,8 +154,11 @@ ODBCTX_API int odbctx_schema_script(odbctx_session *s, const char *script, const
  * dropped and the scripts run again and are committed (on PostgreSQL and
  * SQLite all or nothing). Other objects (types, functions) are not tracked:
  * create them with CREATE OR REPLACE / IF NOT EXISTS. One reuse schema per
- * database. *rebuilt (when not NULL) is 1 when the scripts ran. On failure,
- * *err (when not NULL) holds the detail. */
+ * database. As for odbctx_schema_*, a database whose name lacks "test" is
+ * refused (ODBCTX_EREFUSED) unless ODBCTX_ALLOW_ANY_DATABASE=1, and under
+ * ODBCTX_WORKER the worker's own database is used. *rebuilt (when not NULL)
+ * is 1 when the scripts ran. On failure, *err (when not NULL) holds the
+ * detail. */
 ODBCTX_API int odbctx_schema_reuse(const char *conn, const char *const *scripts,
                                    const char *const *names, size_t n, int *rebuilt,
                                    odbctx_error *err);
@@ -209,6 +212,18 @@ ODBCTX_API const char *odbctx_strerror(int code);
  * redacted string needs (like snprintf); out may be NULL when n is 0. */
 ODBCTX_API size_t odbctx_redact(const char *conn, char *out, size_t n);
 
+/* Parallel workers: with ODBCTX_WORKER=N set, odbctx_open uses a database
+ * of the worker's own instead of the one conn names: <database>_w<N> on the
+ * same PostgreSQL or MariaDB server (created when missing), <stem>_w<N><ext>
+ * beside an SQLite file; the embedded default is private anyway. This gives
+ * the connection string a session opened from conn would use, so that
+ * connections a test opens itself (to look at the database from outside)
+ * see the same database. Copies it into out (size n; may be NULL when n is
+ * 0) and returns its length (like snprintf), or a negative ODBCTX_E* code
+ * with the detail in *err (when not NULL). Without ODBCTX_WORKER it is conn
+ * itself. The result holds conn's password: it is not redacted. */
+ODBCTX_API int odbctx_worker_connection(const char *conn, char *out, size_t n, odbctx_error *err);
+
 /* ---- capture of legacy code (see README "Capture") ---- */
 
 /* Captures raw ODBC use on this session's connection and, when pattern is
@@ -216,6 +231,10 @@ ODBCTX_API size_t odbctx_redact(const char *conn, char *out, size_t n);
  * connection string contains pattern ("*" captures every connection). */
 ODBCTX_API int odbctx_capture_start(odbctx_session *s, const char *pattern);
 ODBCTX_API int odbctx_capture_stop(odbctx_session *s);
+/* 1 while capture runs on s's connection, else 0. Capture sees only the
+ * statements allocated while it runs: code that keeps statements across
+ * calls (the factories' statement cache) uses fresh ones meanwhile. */
+ODBCTX_API int odbctx_capture_active(odbctx_session *s);
 
 /* The SQL the current test ran, one statement a line with its outcome:
  * "ok   [origin] SQL" or "FAIL [origin] SQL -> message", origin one of

@@ -405,6 +405,8 @@ void insert_mapped_rows(session &s, std::span<T> objs)
     job.type = type_name<T>();
     job.table = table<T>::name;
     job.rows = objs.size();
+    job.all_columns.reserve(column_count<T>());
+    job.columns.reserve(column_count<T>());
     const std::span<const T> rows(objs.data(), objs.size());
     for_each_column<T>([&](const auto &c) {
         job.all_columns.push_back(c.name);
@@ -618,7 +620,12 @@ private:
     template <class... A>
     std::vector<T> make(std::size_t n, detail::strategy how, A &&...overrides) const
     {
-        const decls_t decls = resolve(std::forward<A>(overrides)...);
+        // Without overrides the defaults serve as they are: copying them
+        // (every std::function) cost create() a noticeable share of its time.
+        decls_t resolved;
+        if constexpr (sizeof...(A) > 0)
+            resolved = resolve(std::forward<A>(overrides)...);
+        const decls_t &decls = sizeof...(A) > 0 ? resolved : decls_;
         const long long first = seq_->take(static_cast<long long>(n));
         std::vector<T> objs(n);
         for (std::size_t i = 0; i < n; ++i)

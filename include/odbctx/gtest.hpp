@@ -67,7 +67,12 @@ class listener : public ::testing::EmptyTestEventListener {
 public:
     explicit listener(environment &env) noexcept : env_(env) {}
 
-    void OnTestStart(const ::testing::TestInfo &) override { env_.suite().begin_run(); }
+    // The full name seeds fake data, so a test's data does not depend on
+    // which tests ran before it.
+    void OnTestStart(const ::testing::TestInfo &info) override
+    {
+        env_.suite().begin_run(std::string(info.test_suite_name()) + "." + info.name());
+    }
 
     void OnTestEnd(const ::testing::TestInfo &info) override
     {

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,20 @@ reuse_result reuse(const std::string &conn, const std::vector<std::string> &scri
     return {rc, rebuilt, odbctx::error::from(err)};
 }
 
+// A run killed half-way may have left its objects on the server: drop
+// them, marker included, if the database exists at all.
+void clean_slate(const std::string &conn)
+{
+    try {
+        t::observer o(conn);
+        o.try_exec("DROP VIEW cpp_reuse_v");
+        for (const char *table : {"cpp_reuse_a", "cpp_reuse_b", "cpp_reuse_c", "cpp_reuse_d"})
+            o.try_exec(std::string("DROP TABLE ") + table);
+        o.try_exec("DROP TABLE odbctx_schema_marker");
+    } catch (const std::exception &) {
+    }
+}
+
 // A database for the test: a fresh SQLite file, or the server under test.
 struct database {
     std::string conn;
@@ -51,14 +66,17 @@ struct database {
             char tmpl[] = "/tmp/odbctx-reuse-XXXXXX";
             dir = mkdtemp(tmpl);
             conn = "Driver=SQLite3;Database=" + (*dir / "reuse_test.db").string() + ";";
+            return;
         }
+        clean_slate(conn);
     }
     ~database()
     {
         try {
-            // Drop what the builds recorded, then the marker itself.
-            reuse(conn, {});
-            t::observer(conn).try_exec("DROP TABLE odbctx_schema_marker");
+            // Drop what the builds recorded, then the marker itself (only
+            // then: without it the objects would no longer be known).
+            if (reuse(conn, {}).rc == ODBCTX_OK)
+                t::observer(conn).try_exec("DROP TABLE odbctx_schema_marker");
         } catch (...) {
         }
         if (dir)
@@ -195,6 +213,7 @@ TEST_CASE("schema reuse: under ODBCTX_WORKER the schema is kept in the worker's 
 {
     database db;
     const std::string wconn = worker_conn(db.conn, 7);
+    clean_slate(wconn);
     scoped_env worker("ODBCTX_WORKER", "7");
     // Whatever happens, the worker's database ends without the schema.
     struct cleanup {

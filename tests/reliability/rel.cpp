@@ -188,18 +188,6 @@ long long raw_connection::query_int(const std::string &sql)
     return v.empty() ? 0 : std::atoll(v.c_str());
 }
 
-// Where the value of key (upper case) starts in conn, or npos.
-static size_t upper_find_key(const std::string &conn, const std::string &key)
-{
-    std::string up;
-    for (char c : conn)
-        up += (char)std::toupper((unsigned char)c);
-    for (size_t at = up.find(key + "="); at != std::string::npos; at = up.find(key + "=", at + 1))
-        if (at == 0 || up[at - 1] == ';')
-            return at + key.size() + 1;
-    return std::string::npos;
-}
-
 std::string with_key(const std::string &conn, const std::vector<std::string> &keys,
                      const std::string &key, const std::string &value)
 {
@@ -402,36 +390,20 @@ bool resolve_worker()
 {
     const char *w = std::getenv("ODBCTX_WORKER");
     const std::string conn = connect_string();
-    if (!w || !*w || conn.empty())
+    if (!w || !*w)
         return true;
-    {
-        session s(conn); // creates the worker's database (or file)
-        if (!s.s) {
-            std::fprintf(stderr, "ODBCTX_WORKER=%s: %s\n", w, s.err.message);
-            return false;
-        }
+    if (conn.empty()) {
+        // The embedded default is private to each session already; the
+        // suite's own SQLite files must not be renamed behind its back.
+        unsetenv("ODBCTX_WORKER");
+        return true;
     }
-    std::string worker;
-    if (on_sqlite()) {
-        std::string path;
-        size_t at = upper_find_key(conn, "DATABASE");
-        if (at == std::string::npos)
-            return true;
-        path = conn.substr(at, conn.find(';', at) - at);
-        size_t slash = path.rfind('/'), dot = path.rfind('.');
-        size_t stem = dot != std::string::npos && (slash == std::string::npos || dot > slash + 1)
-                          ? dot : path.size();
-        worker = with_key(conn, {"Database", "DB"}, "Database",
-                          path.substr(0, stem) + "_w" + w + path.substr(stem));
-    } else {
-        raw_connection raw(conn);
-        std::string base = raw.query_text(on_postgresql() ? "SELECT current_database()" : "SELECT DATABASE()");
-        if (base.empty()) {
-            std::fprintf(stderr, "ODBCTX_WORKER=%s: cannot read the database name: %s\n", w,
-                         raw.error.c_str());
-            return false;
-        }
-        worker = with_key(conn, {"Database", "DB"}, "Database", base + "_w" + w);
+    odbctx_error err{};
+    int len = odbctx_worker_connection(conn.c_str(), nullptr, 0, &err);
+    std::string worker(len > 0 ? (size_t)len : 0, '\0');
+    if (len < 0 || odbctx_worker_connection(conn.c_str(), worker.data(), worker.size() + 1, &err) != len) {
+        std::fprintf(stderr, "ODBCTX_WORKER=%s: %s\n", w, err.message);
+        return false;
     }
     setenv("ODBCTX_CONNECT", worker.c_str(), 1);
     unsetenv("ODBCTX_WORKER");

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -134,6 +135,42 @@ TEST_CASE("ODBCTX_WORKER=N opens the worker's own database", "[workers]")
     rel::session again(rel::connect_string());
     INFO(again.message());
     CHECK(again.s);
+}
+
+TEST_CASE("odbctx_worker_connection gives the worker's connection string", "[workers]")
+{
+    const std::string conn = rel::connect_string().empty()
+                                 ? rel::sqlite_file_connection("/tmp/odbctx-rel-unused/app_test.db")
+                                 : rel::connect_string();
+    char out[2048];
+    {
+        scoped_env none("ODBCTX_WORKER", nullptr);
+        int len = odbctx_worker_connection(conn.c_str(), out, sizeof out, nullptr);
+        CHECK(len == (int)conn.size());
+        CHECK(std::string(out) == conn);
+        CHECK(odbctx_worker_connection(conn.c_str(), nullptr, 0, nullptr) == (int)conn.size());
+        CHECK(odbctx_worker_connection(nullptr, out, sizeof out, nullptr) == 0);
+    }
+    {
+        scoped_env w("ODBCTX_WORKER", "7");
+        odbctx_error err{};
+        int len = odbctx_worker_connection(conn.c_str(), out, sizeof out, &err);
+        INFO(err.message);
+        REQUIRE(len > 0);
+        CHECK(std::string(out).find("_w7") != std::string::npos);
+        // Too small a buffer: cut and terminated, the full length returned.
+        char small[8];
+        CHECK(odbctx_worker_connection(conn.c_str(), small, sizeof small, nullptr) == len);
+        CHECK(std::strlen(small) == sizeof small - 1);
+        // The embedded default stays what it is.
+        CHECK(odbctx_worker_connection("", out, sizeof out, nullptr) == 0);
+    }
+    {
+        scoped_env bad("ODBCTX_WORKER", "x");
+        odbctx_error err{};
+        CHECK(odbctx_worker_connection(conn.c_str(), out, sizeof out, &err) == ODBCTX_EARG);
+        CHECK(std::string(err.message).find("ODBCTX_WORKER") != std::string::npos);
+    }
 }
 
 TEST_CASE("a bad ODBCTX_WORKER is refused with a clear message", "[workers]")
