@@ -187,9 +187,9 @@ check-asan: deps
 	$(call build_then_run,BUILD=$(ASAN_BUILD) SANITIZE='$(ASAN_FLAGS)' CFLAGS='-O1 -g' CXXFLAGS='-O1 -g',\
 	    ODBCTX_BUILD=$(ASAN_BUILD) ODBCTX_SANITIZE=1)
 
-# The C core's tests on the embedded SQLite default under valgrind; any
+# The C API's tests (core, reliability) on SQLite under valgrind; any
 # memory error or definite leak makes the binary exit 99 and counts as a failure.
-VALGRIND_SUITES ?= $(filter core c,$(SUITES))
+VALGRIND_SUITES ?= $(filter core c reliability,$(SUITES))
 VALGRIND ?= valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
     --show-leak-kinds=definite --track-origins=yes --suppressions=tests/support/valgrind.supp
 valgrind: deps

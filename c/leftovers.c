@@ -194,7 +194,14 @@ int odbctx__leftovers_open(odbctx_session *s)
 
     if (!is_mariadb(s))
         return 0;
-    int rc = odbctx__query_text(s, s->dbc, "SELECT CONNECTION_ID()", id, sizeof id);
+    /* Without a current database there is nowhere to keep the registry;
+     * the guard refuses the schema there anyway (unless told otherwise). */
+    char db[256] = "";
+    int rc = odbctx__query_text(s, s->dbc, "SELECT DATABASE()", db, sizeof db);
+    if (rc == 0 && !db[0])
+        return 0;
+    if (rc == 0)
+        rc = odbctx__query_text(s, s->dbc, "SELECT CONNECTION_ID()", id, sizeof id);
     if (rc)
         return rc;
     snprintf(s->rel.owner, sizeof s->rel.owner, "%s_%08x", id, random_word());

@@ -62,4 +62,11 @@ void odbctx__leftovers_forget(odbctx_session *s);
 /* After a reconnect: takes the owner lock again. */
 void odbctx__leftovers_reown(odbctx_session *s);
 
+/* stale.c: the embedded default's directories left by killed processes. */
+/* Writes the owner file (this process, its PID namespace) into dir. */
+void odbctx__tmpdir_mark(const char *dir);
+/* Removes base/odbctx-XXXXXX directories of this user whose owner file
+ * names a process of this PID namespace that no longer exists. */
+void odbctx__tmpdir_sweep(const char *base);
+
 #endif

@@ -108,6 +108,7 @@ static int embedded_default(odbctx_session *s)
     const char *base = getenv("TMPDIR");
     char tmpl[4096];
     snprintf(tmpl, sizeof tmpl, "%s/odbctx-XXXXXX", base && *base ? base : "/tmp");
+    odbctx__tmpdir_sweep(base && *base ? base : "/tmp");
     if (!mkdtemp(tmpl))
         return odbctx__fail(s, ODBCTX_ECONNECT, "cannot create a temporary directory in %s: %s",
                             base && *base ? base : "/tmp", strerror(errno));
@@ -115,6 +116,7 @@ static int embedded_default(odbctx_session *s)
         rmdir(tmpl);
         return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
     }
+    odbctx__tmpdir_mark(tmpl);
     size_t n = strlen(tmpl) + 128;
     if (!(s->connect_string = malloc(n)) || !(s->connection = strdup("")))
         return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <random>
 #include <thread>
@@ -216,6 +217,11 @@ int crash_child(const std::vector<std::string> &args)
             }
         }
     }
+    if (scenario == "idle") {
+        // In a test, waiting: for kills whose timing does not matter.
+        for (;;)
+            pause();
+    }
     if (scenario == "leak") {
         // The control: a row committed for real, through libodbc itself,
         // must be seen by the parent's check, or the check proves nothing.
@@ -388,6 +394,45 @@ TEST_CASE("the crash check sees a row that a killed child really committed (cont
         CHECK(cleaner.s);
     }
     CHECK(raw.query_int(rel::count_tables_sql(std::string(crash_prefix) + "%")) == 0);
+}
+
+TEST_CASE("the embedded default's directory left by a killed process goes with the next session",
+          "[crash]")
+{
+    rel::temp_dir tmp;
+    auto ours = [&] {
+        std::vector<std::string> dirs;
+        for (const auto &e : std::filesystem::directory_iterator(tmp.path))
+            if (e.path().filename().string().rfind("odbctx-", 0) == 0)
+                dirs.push_back(e.path().string());
+        return dirs;
+    };
+    {
+        rel::child c({"crash", "idle", ""}, {"TMPDIR=" + tmp.path});
+        bool ready = c.wait_line("ready", std::chrono::seconds(30));
+        INFO("child said: " << c.received);
+        REQUIRE(ready);
+        c.kill9();
+        c.wait();
+    }
+    const auto left = ours();
+    REQUIRE(left.size() == 1); // odbctx_close never ran
+    const char *old_tmpdir = std::getenv("TMPDIR");
+    const std::string saved = old_tmpdir ? old_tmpdir : "";
+    setenv("TMPDIR", tmp.path.c_str(), 1);
+    {
+        rel::session next("");
+        INFO(next.message());
+        REQUIRE(next.s);
+        const auto now = ours();
+        CHECK(now.size() == 1);
+        CHECK((now.empty() || now[0] != left[0]));
+    }
+    if (old_tmpdir)
+        setenv("TMPDIR", saved.c_str(), 1);
+    else
+        unsetenv("TMPDIR");
+    CHECK(ours().empty());
 }
 
 TEST_CASE("SIGKILL during factory batches leaves no row and no table", "[crash]")

@@ -239,7 +239,14 @@ child::child(const std::vector<std::string> &args, const std::vector<std::string
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         throw std::runtime_error("pipe failed");
-    std::vector<std::string> argv_s{"/proc/self/exe", "--child"};
+    // readlink, not exec of /proc/self/exe: under valgrind the latter is
+    // valgrind itself, while its readlink answers with this program.
+    char self[4096];
+    ssize_t self_len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (self_len <= 0)
+        throw std::runtime_error("cannot read /proc/self/exe");
+    self[self_len] = '\0';
+    std::vector<std::string> argv_s{self, "--child"};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char *> argv;
     for (auto &a : argv_s)
@@ -268,7 +275,7 @@ child::child(const std::vector<std::string> &args, const std::vector<std::string
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
     pid_t p = -1;
-    int rc = posix_spawn(&p, "/proc/self/exe", &fa, nullptr, argv.data(), envp.data());
+    int rc = posix_spawn(&p, self, &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     close(fds[1]);
     if (rc != 0) {
