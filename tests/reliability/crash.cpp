@@ -435,6 +435,34 @@ TEST_CASE("the embedded default's directory left by a killed process goes with t
     CHECK(ours().empty());
 }
 
+TEST_CASE("MariaDB: a running session's schema is not taken for a dead one's leftovers", "[crash]")
+{
+    if (!rel::on_mariadb()) {
+        SUCCEED("the schema lives in the transaction: nothing is left to clean");
+        return;
+    }
+    const std::string like = std::string(crash_prefix) + "%";
+    rel::session running(rel::connect_string());
+    INFO(running.message());
+    REQUIRE(running.s);
+    REQUIRE(odbctx_schema_script(running, crash_schema().c_str(), "crash schema") == 0);
+    rel::raw_connection raw(rel::connect_string());
+    const long long tables = raw.query_int(rel::count_tables_sql(like));
+    CHECK(tables > 0);
+    {
+        rel::session other(rel::connect_string()); // cleans dead sessions' leftovers only
+        INFO(other.message());
+        REQUIRE(other.s);
+    }
+    CHECK(raw.query_int(rel::count_tables_sql(like)) == tables);
+    CHECK(raw.query_int("SELECT COUNT(*) FROM odbctx_schema_registry") >= tables);
+    REQUIRE(odbctx_begin_test(running) == 0);
+    CHECK(running.count("relcrash_a") == 20);
+    REQUIRE(odbctx_end_test(running) == 0);
+    running.close();
+    CHECK(raw.query_int(rel::count_tables_sql(like)) == 0);
+}
+
 TEST_CASE("SIGKILL during factory batches leaves no row and no table", "[crash]")
 {
     run_kills("batch", 300);
