@@ -40,14 +40,19 @@ void interleave(const std::vector<op *> &ops, int warmup, int rounds, int batch,
     auto over = [&](int r) { return budget > 0 && r >= 5 && now_ns() - start > budget; };
     for (int r = 0; r < warmup && !over(5); r++)
         for (op *o : ops)
-            for (int b = 0; b < batch; b++)
+            for (int b = 0; b < batch; b++) {
+                if (o->prep)
+                    o->prep();
                 o->fn();
+            }
     for (op *o : ops)
         o->ns.reserve(o->ns.size() + static_cast<size_t>(rounds * block));
     for (int r = 0; r < rounds && !over(r); r++) {
         for (size_t k = 0; k < n; k++) {
             op *o = ops[(k + static_cast<size_t>(r)) % n];
             for (int i = 0; i < block; i++) {
+                if (o->prep)
+                    o->prep();
                 std::uint64_t t0 = now_ns();
                 for (int b = 0; b < batch; b++)
                     o->fn();

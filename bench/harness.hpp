@@ -19,6 +19,9 @@ struct op {
     std::string name;
     std::function<void()> fn;
     std::vector<double> ns;
+    // Run before each sample, untimed: puts back state that another
+    // operation of the loop may have taken away.
+    std::function<void()> prep = {};
     double median_ns() const { return median(ns); }
 };
 

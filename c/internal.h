@@ -16,6 +16,7 @@
 #include "reliability_state.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 enum odbctx_dialect {
@@ -59,6 +60,7 @@ struct odbctx_session {
     SQLHENV env;
     SQLHDBC dbc;
     SQLHSTMT own_stmt;    /* query.c reuses it for odbctx's own statements; NULL when none */
+    SQLHANDLE own_stmt_drv; /* the driver's connection handle when own_stmt was kept */
     int connected;
     unsigned long long connection_id; /* odbctx_connection_id; 0 before the first connect */
     enum odbctx_dialect dialect;
@@ -78,6 +80,7 @@ struct odbctx_session {
     int nested;           /* open nested levels above the app level */
     unsigned long serial; /* makes savepoint names unique per session */
     char test_sp[32];     /* savepoint names of the running test */
+    int test_sp_kept;     /* between tests: test_sp is still set, emptied (levels.c) */
     char app_sp[32];
     unsigned long *nested_ids; /* serials of the open nested levels */
     size_t nested_cap;
@@ -269,6 +272,24 @@ int odbctx__savepoint(odbctx_session *s, const char *name);
 int odbctx__savepoint_release(odbctx_session *s, const char *name);
 /* Rolls back to name and releases it. */
 int odbctx__savepoint_undo(odbctx_session *s, const char *name);
+/* Between tests the emptied test savepoint stays for the next test to use,
+ * which saves a round trip per test; one session at a time does this, the
+ * one in odbctx__kept_session. Whatever runs on the connection outside a
+ * test must first release it, or the next test's end would undo that too:
+ * odbctx__settle does, with the lock held (0 when nothing was kept), and
+ * odbctx__settle_any, for the interposed entry points that run statements,
+ * takes the lock itself. odbctx__kept_drop forgets it without SQL, when the
+ * suite transaction ended. */
+extern _Atomic(odbctx_session *) odbctx__kept_session;
+int odbctx__settle(odbctx_session *s);
+void odbctx__settle_slow(void);
+void odbctx__kept_drop(odbctx_session *s);
+void odbctx__kept_forget_closing(odbctx_session *s);
+static inline void odbctx__settle_any(void)
+{
+    if (atomic_load_explicit(&odbctx__kept_session, memory_order_relaxed))
+        odbctx__settle_slow();
+}
 /* odbctx_end_test with the lock held; used by odbctx_close too. */
 int odbctx__end_test_locked(odbctx_session *s);
 /* Once a breach is known in a test its levels are gone: every call but

@@ -43,12 +43,16 @@ static SQLRETURN exec_wide(odbctx_session *s, struct cap_handle *rec, SQLWCHAR *
     return r;
 }
 
+/* Every entry point that runs a statement first releases a test savepoint
+ * kept between tests (levels.c), whoever calls it and on whatever handle:
+ * one load of a pointer that is NULL inside tests. */
 ODBCTX_API SQLRETURN SQL_API SQLExecDirect(SQLHSTMT h, SQLCHAR *sql, SQLINTEGER len)
 {
     odbctx_session *s;
     struct cap_handle *rec;
     if (!odbctx__cap_ready())
         return SQL_ERROR;
+    odbctx__settle_any();
     if (!CAPTURED(h, s, rec))
         return REAL(SQLExecDirect)(h, sql, len);
     SQLRETURN r = is_stmt(rec) ? exec_narrow(s, rec, sql, len, 0) : REAL(SQLExecDirect)(h, sql, len);
@@ -62,6 +66,7 @@ ODBCTX_API SQLRETURN SQL_API SQLExecDirectA(SQLHSTMT h, SQLCHAR *sql, SQLINTEGER
     struct cap_handle *rec;
     if (!odbctx__cap_ready())
         return SQL_ERROR;
+    odbctx__settle_any();
     if (!CAPTURED(h, s, rec))
         return REAL(SQLExecDirectA)(h, sql, len);
     SQLRETURN r = is_stmt(rec) ? exec_narrow(s, rec, sql, len, 0) : REAL(SQLExecDirectA)(h, sql, len);
@@ -75,6 +80,7 @@ ODBCTX_API SQLRETURN SQL_API SQLExecDirectW(SQLHSTMT h, SQLWCHAR *sql, SQLINTEGE
     struct cap_handle *rec;
     if (!odbctx__cap_ready())
         return SQL_ERROR;
+    odbctx__settle_any();
     if (!CAPTURED(h, s, rec))
         return REAL(SQLExecDirectW)(h, sql, len);
     SQLRETURN r = is_stmt(rec) ? exec_wide(s, rec, sql, len, 0) : REAL(SQLExecDirectW)(h, sql, len);
@@ -127,6 +133,7 @@ ODBCTX_API SQLRETURN SQL_API SQLExecute(SQLHSTMT h)
     struct cap_handle *rec;
     if (!odbctx__cap_ready())
         return SQL_ERROR;
+    odbctx__settle_any();
     if (!CAPTURED(h, s, rec))
         return REAL(SQLExecute)(h);
     SQLRETURN r = is_stmt(rec) ? odbctx__cap_execute(s, rec) : REAL(SQLExecute)(h);

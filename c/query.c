@@ -22,17 +22,47 @@ static int unfit(SQLRETURN rc, SQLHSTMT st)
     return strcmp((char *)state, "HY010") == 0 || strcmp((char *)state, "24000") == 0;
 }
 
+/* The driver's handle for the session's connection: the driver manager
+ * answers from its own record, without the driver or the server. */
+static SQLHANDLE driver_dbc(odbctx_session *s)
+{
+    SQLHANDLE drv = NULL;
+    if (!SQL_SUCCEEDED(REAL(SQLGetInfo)(s->dbc, SQL_DRIVER_HDBC, &drv, sizeof drv, NULL)))
+        return NULL;
+    return drv;
+}
+
 /* Gives a statement handle back: odbctx's own statements keep one handle
  * per session, since allocating and freeing one costs more than the savepoint
- * statement itself on SQLite; every other handle is freed. */
+ * statement itself on SQLite, and a tenth of a commit's overhead on a server;
+ * every other handle is freed. */
 static void done(odbctx_session *s, SQLHSTMT st, int reuse)
 {
     if (reuse && !s->own_stmt && SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_CLOSE)) &&
         SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_RESET_PARAMS))) {
         s->own_stmt = st;
+        s->own_stmt_drv = driver_dbc(s);
         return;
     }
     REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+}
+
+/* Whether the kept handle still belongs to the connection odbctx made.
+ * Legacy code that disconnects the session's connection through libodbc
+ * itself, past capture, leaves it dangling: unixODBC keeps its own record
+ * of the statement and passes calls on to the driver's freed one. The
+ * reconnect gives the connection a new driver handle (unless malloc hands
+ * back the same address) and autocommit back on (odbctx keeps it off for
+ * the whole session), and both are read without a round trip. SQLite
+ * refuses to disconnect inside the suite transaction. */
+static int own_stmt_valid(odbctx_session *s)
+{
+    if (s->dialect == ODBCTX_DIALECT_SQLITE)
+        return 1;
+    SQLUINTEGER ac = SQL_AUTOCOMMIT_ON;
+    return driver_dbc(s) == s->own_stmt_drv &&
+           SQL_SUCCEEDED(REAL(SQLGetConnectAttr)(s->dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL)) &&
+           ac == SQL_AUTOCOMMIT_OFF;
 }
 
 void odbctx__own_stmt_drop(odbctx_session *s)
@@ -54,16 +84,14 @@ static int run(odbctx_session *s, const char *sql, const char *origin, int prepa
     SQLHSTMT st = SQL_NULL_HSTMT;
     SQLRETURN rc;
     int cached = 0;
-    /* Only on SQLite, where the allocation is what costs: a server's round
-     * trip dwarfs it, and there legacy code that disconnects the session's
-     * connection through libodbc itself (past capture) frees the cached
-     * handle, which the driver manager cannot tell from a live one without
-     * reading freed memory. SQLite refuses to disconnect inside the suite
-     * transaction. */
-    *reuse = !prepared && origin == odbctx__origin_own && s->dialect == ODBCTX_DIALECT_SQLITE;
-    if (*reuse) {
-        st = s->own_stmt;
-        cached = st != SQL_NULL_HSTMT;
+    *reuse = !prepared && origin == odbctx__origin_own;
+    if (*reuse && s->own_stmt) {
+        /* A dangling handle is dropped, not freed: freeing it would free
+         * the driver's statement a second time. */
+        if (own_stmt_valid(s)) {
+            st = s->own_stmt;
+            cached = 1;
+        }
         s->own_stmt = SQL_NULL_HSTMT;
     }
     for (;;) {
@@ -234,11 +262,14 @@ int odbctx__script_prepared(const odbctx_session *s)
     return s->dialect == ODBCTX_DIALECT_POSTGRESQL;
 }
 
-/* Suite-level statements must find the suite transaction open. */
+/* Suite-level statements must find the suite transaction open, and not
+ * the last test's savepoint (levels.c). */
 static int ensure_suite(odbctx_session *s)
 {
-    if (s->suite_open || s->in_test)
+    if (s->in_test)
         return 0;
+    if (s->suite_open)
+        return odbctx__settle(s);
     return odbctx__suite_rebuild(s, 0);
 }
 

@@ -39,6 +39,7 @@ void odbctx__lost_note(odbctx_session *s)
         odbctx__copy(s->rel.lost_detail, sizeof s->rel.lost_detail, s->err.message);
     s->rel.lost = 1;
     s->suite_open = 0;
+    odbctx__kept_drop(s);
 }
 
 static int gave_up(odbctx_session *s)
@@ -88,6 +89,7 @@ int odbctx__connect_again(odbctx_session *s)
      * valid one. Only when the driver manager will not let it go (the old
      * connection cannot even be disconnected) is it replaced. */
     s->suite_open = 0;
+    odbctx__kept_drop(s);
     odbctx__own_stmt_drop(s);
     if (s->connected) {
         REAL(SQLEndTran)(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);

@@ -325,6 +325,8 @@ static int schema_run(odbctx_session *s, const char *script, const char *name)
     int refused = odbctx__guard_schema(s);
     if (refused)
         return refused;
+    if (s->suite_open && (refused = odbctx__settle(s)) != 0)
+        return refused;
     if (s->dialect == ODBCTX_DIALECT_MARIADB)
         return mariadb_schema(s, script, name, NULL);
     if (!s->suite_open) {

@@ -467,7 +467,9 @@ int odbctx_open(odbctx_session **out, const char *conn, odbctx_error *err)
 
 void odbctx_close(odbctx_session *s)
 {
-    /* Out of the registry first: no new call can reach it. */
+    /* Out of the registry first, and out of the interposed entry points'
+     * reach (levels.c): no new call can reach it. */
+    odbctx__kept_forget_closing(s);
     if (!s || !registry_remove(s))
         return;
     pthread_mutex_lock(&s->lock);

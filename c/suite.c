@@ -96,6 +96,7 @@ static int mariadb_begin(odbctx_session *s)
 int odbctx__suite_begin(odbctx_session *s)
 {
     int rc = 0;
+    odbctx__kept_drop(s);
     switch (s->dialect) {
     case ODBCTX_DIALECT_SQLITE: rc = sqlite_begin(s); break;
     case ODBCTX_DIALECT_POSTGRESQL: rc = postgresql_begin(s); break;
@@ -143,6 +144,7 @@ int odbctx__suite_verify(odbctx_session *s)
 static void rollback_everything(odbctx_session *s)
 {
     s->suite_open = 0;
+    odbctx__kept_drop(s);
     SQLRETURN rc = REAL(SQLEndTran)(SQL_HANDLE_DBC, s->dbc, SQL_ROLLBACK);
     switch (s->dialect) {
     case ODBCTX_DIALECT_SQLITE:

@@ -1,6 +1,8 @@
 // The transaction stack: tests, app commits and rollbacks, nested levels.
 #include "core.hpp"
 
+#include <sql.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
@@ -271,12 +273,85 @@ TEST_CASE("the trace lists the current test's statements with their outcome", "[
         CHECK(trace.find("ok   [test] INSERT INTO core_item (id, name, qty) VALUES (170, 'traced', 1)") !=
               std::string::npos);
         CHECK(trace.find("FAIL [test] SELECT * FROM core_trace_missing -> ") != std::string::npos);
-        CHECK(trace.find("[odbctx] SAVEPOINT odbctx_") != std::string::npos);
         REQUIRE(t.end() == ODBCTX_OK);
+        // How the test ended: back to its savepoint, by odbctx.
+        CHECK(std::string(odbctx_trace(s)).find("[odbctx] ROLLBACK TO SAVEPOINT odbctx_") != std::string::npos);
     }
     core::test_scope t;
     std::string trace = odbctx_trace(s);
     CHECK(trace.find("core_trace_missing") == std::string::npos);
+}
+
+namespace {
+
+// Runs sql on the session's connection the way legacy code does: through
+// the ODBC API, with a statement handle of its own, capture off.
+void exec_direct(odbctx_session *s, const std::string &sql)
+{
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    REQUIRE(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, odbctx_hdbc(s), &st)));
+    SQLRETURN rc = SQLExecDirect(st, reinterpret_cast<SQLCHAR *>(const_cast<char *>(sql.c_str())), SQL_NTS);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    REQUIRE(SQL_SUCCEEDED(rc));
+}
+
+void one_test(odbctx_session *s, int id)
+{
+    core::test_scope t;
+    add_item(s, id, "in a test");
+    REQUIRE(t.end() == ODBCTX_OK);
+}
+
+} // namespace
+
+TEST_CASE("a test starts on the savepoint the last test left, without a round trip", "[isolation]")
+{
+    odbctx_session *s = suite();
+    one_test(s, 180);
+    {
+        core::test_scope t;
+        // Nothing of odbctx's own ran to start this test, except on SQLite,
+        // which releases the test savepoint at each test's end.
+        const std::string trace = odbctx_trace(s);
+        if (core::is_sqlite())
+            CHECK(trace.find("[odbctx] SAVEPOINT odbctx_t") != std::string::npos);
+        else
+            CHECK(trace.find("[odbctx]") == std::string::npos);
+        add_item(s, 181, "second");
+        REQUIRE(odbctx_commit(s) == ODBCTX_OK);
+        REQUIRE(odbctx_nested_begin(s) == ODBCTX_OK);
+        add_item(s, 182, "nested");
+        REQUIRE(t.end() == ODBCTX_OK);
+        CHECK(odbctx_nested_depth(s) == 0);
+    }
+    core::test_scope t;
+    CHECK(count(s, "core_item", "id >= 180 AND id <= 182") == 0);
+    CHECK(count(s, "core_item") == 1);
+}
+
+TEST_CASE("suite-level writes between tests survive the tests after them", "[isolation]")
+{
+    odbctx_session *s = suite();
+    one_test(s, 190);
+    // Through odbctx, then through the ODBC API on the session's connection.
+    REQUIRE(odbctx_exec(s, "INSERT INTO core_item (id, name, qty) VALUES (191, 'suite, odbctx_exec', 1)") ==
+            ODBCTX_OK);
+    one_test(s, 192);
+    exec_direct(s, "INSERT INTO core_item (id, name, qty) VALUES (193, 'suite, SQLExecDirect', 1)");
+    one_test(s, 194);
+    one_test(s, 195);
+    CHECK(count(s, "core_item", "id IN (191, 193)") == 2);
+    CHECK(count(s, "core_item", "id IN (190, 192, 194, 195)") == 0);
+    {
+        core::test_scope t;
+        CHECK(count(s, "core_item", "id IN (191, 193)") == 2);
+        exec(s, "DELETE FROM core_item WHERE id IN (191, 193)");
+        REQUIRE(t.end() == ODBCTX_OK);
+    }
+    CHECK(count(s, "core_item", "id IN (191, 193)") == 2);
+    // Suite data stays for the rest of the suite: take it away again.
+    REQUIRE(odbctx_exec(s, "DELETE FROM core_item WHERE id IN (191, 193)") == ODBCTX_OK);
+    CHECK(count(s, "core_item") == 1);
 }
 
 TEST_CASE("foreign keys are enforced, the embedded SQLite default included", "[isolation]")
