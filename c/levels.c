@@ -149,8 +149,11 @@ int odbctx__settle(odbctx_session *s)
     char sql[64];
     snprintf(sql, sizeof sql, "RELEASE SAVEPOINT %s", s->test_sp);
     odbctx__kept_drop(s);
-    /* On MariaDB the name then lives on for the next SAVEPOINT to reuse. */
-    return odbctx__exec_real(s, sql, odbctx__origin_own);
+    /* On MariaDB the name then lives on for the next SAVEPOINT to reuse. A
+     * failure means something ended the suite transaction since the last
+     * test's end: checked, reported and repaired as for any statement. */
+    int rc = odbctx__exec_real(s, sql, odbctx__origin_own);
+    return rc ? odbctx__after_statement(s, sql, rc, 1) : 0;
 }
 
 void odbctx__settle_slow(void)

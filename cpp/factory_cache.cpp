@@ -11,7 +11,9 @@
 #include <odbctx.h>
 #include <odbctx/fake.hpp>
 
+#include <iterator>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -24,12 +26,20 @@ namespace {
 // creates rows of the same table) from piling them up.
 constexpr std::size_t idle_per_sql = 2;
 
+// An idle statement and the row buffers its parameters are bound to.
+// Dropping one frees the buffers only: the handle is freed by free_all or
+// went with its connection.
+struct idle_statement {
+    SQLHSTMT h = nullptr;
+    std::unique_ptr<row_buffers> rows;
+};
+
 struct connection_cache {
     SQLHDBC dbc = nullptr;
     unsigned long long connection = 0;
     std::uint64_t generation = 0;
     std::optional<connection_info> info;
-    std::map<std::string, std::vector<SQLHSTMT>> idle;
+    std::map<std::string, std::vector<idle_statement>, std::less<>> idle;
 };
 
 std::mutex cache_lock;
@@ -39,10 +49,10 @@ std::map<odbctx_session *, connection_cache> &caches()
     return c;
 }
 
-void free_all(std::vector<SQLHSTMT> &handles) noexcept
+void free_all(std::vector<idle_statement> &handles) noexcept
 {
-    for (SQLHSTMT h : handles)
-        SQLFreeHandle(SQL_HANDLE_STMT, h);
+    for (const idle_statement &i : handles)
+        SQLFreeHandle(SQL_HANDLE_STMT, i.h);
     handles.clear();
 }
 
@@ -83,7 +93,7 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
         return;
     connection_ = id;
     generation_ = data_generation();
-    std::vector<SQLHSTMT> stale;
+    std::vector<idle_statement> stale;
     bool fresh = false;
     {
         std::lock_guard g(cache_lock);
@@ -97,7 +107,8 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
         } else if (c.generation != generation_) {
             // A new run of a test, as for the metadata: the schema may differ.
             for (auto &[sql, handles] : c.idle)
-                stale.insert(stale.end(), handles.begin(), handles.end());
+                stale.insert(stale.end(), std::make_move_iterator(handles.begin()),
+                             std::make_move_iterator(handles.end()));
             c.idle.clear();
             c.generation = generation_;
         }
@@ -132,10 +143,10 @@ std::unique_ptr<statement> statement_cache::take(const std::string &sql, bool &p
             it->second.generation == generation_) {
             auto idle = it->second.idle.find(sql);
             if (idle != it->second.idle.end() && !idle->second.empty()) {
-                SQLHSTMT h = idle->second.back();
+                idle_statement i = std::move(idle->second.back());
                 idle->second.pop_back();
                 prepared = true;
-                return std::make_unique<statement>(statement::adopt_t{}, h);
+                return std::make_unique<statement>(statement::adopt_t{}, i.h, std::move(i.rows));
             }
         }
     }
@@ -148,8 +159,10 @@ void statement_cache::put_back(const std::string &sql, std::unique_ptr<statement
         return;
     if (connection_ == 0)
         return; // freed by st
-    st->close();
-    SQLFreeStmt(st->get(), SQL_RESET_PARAMS);
+    // The parameters stay bound: only insert_per_row binds a cached
+    // statement, and only to its own row buffers, which go with it.
+    if (st->open())
+        st->close();
     {
         std::lock_guard g(cache_lock);
         auto it = caches().find(t_.session);
@@ -161,9 +174,13 @@ void statement_cache::put_back(const std::string &sql, std::unique_ptr<statement
         if (it->second.generation != generation_)
             return; // freed by st, after the lock
         try {
-            std::vector<SQLHSTMT> &idle = it->second.idle[sql];
-            if (idle.size() < idle_per_sql)
-                idle.push_back(st->release());
+            std::vector<idle_statement> &idle = it->second.idle[sql];
+            if (idle.size() < idle_per_sql) {
+                idle.reserve(idle_per_sql); // the push_back below cannot throw
+                idle_statement i;
+                i.h = st->release(i.rows);
+                idle.push_back(std::move(i));
+            }
         } catch (const std::bad_alloc &) {
             // Not cached: freed by st.
         }

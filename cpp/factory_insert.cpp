@@ -235,6 +235,68 @@ bool insert_arrays(SQLHDBC dbc, const std::string &sql, insert_job &job, bool wa
     return true;
 }
 
+// Copies row `row` of every parameter into the statement's row buffers and
+// binds those that are not bound as this job needs (the first row of a
+// statement, a type or size that changed, a buffer that grew): a prepared
+// statement executed row by row then costs one SQLBindParameter per
+// parameter at most, as the same binds per row did before.
+void stage_row(statement &st, const insert_job &job, std::size_t row)
+{
+    row_buffers &rb = st.rows();
+    const std::size_t n = job.columns.size();
+    if (rb.ind.size() != n) {
+        // Bound by address: never resized while bound.
+        rb.ind.assign(n, 0);
+        rb.data.assign(n, {});
+        rb.params.assign(n, {});
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const param_column &c = job.columns[i];
+        const auto width = static_cast<std::size_t>(c.width);
+        std::vector<unsigned char> &buf = rb.data[i];
+        if (buf.size() < width)
+            buf.resize(width);
+        std::memcpy(buf.data(), c.data.data() + row * width, width);
+        rb.ind[i] = c.ind[row];
+        row_buffers::bound &b = rb.params[i];
+        // Binary values are bound again every row: SQLite's driver keeps a
+        // binary parameter's length from an earlier execute otherwise
+        // (tests/factory/types.cpp saw the blob of the row before).
+        if (c.kind != value_kind::bytes && b.ctype == c.ctype && b.sqltype == c.sqltype &&
+            b.size == c.size && b.digits == c.digits && b.width == c.width &&
+            b.data == buf.data())
+            continue;
+        b = row_buffers::bound{};
+        const SQLRETURN r = SQLBindParameter(st.get(), static_cast<SQLUSMALLINT>(i + 1),
+                                             SQL_PARAM_INPUT, c.ctype, c.sqltype, c.size,
+                                             c.digits, buf.data(), c.width, &rb.ind[i]);
+        if (!ok(r))
+            raise_driver(field(job, c.column) + ": cannot bind the parameter", st.diag());
+        b = {c.ctype, c.sqltype, c.size, c.digits, c.width, buf.data()};
+    }
+}
+
+// The one row of SELECT last_insert_rowid() or LAST_INSERT_ID(): fetched
+// as such, without read_keys' look for more rows and result sets.
+long long read_last_key(statement &q, const insert_job &job, std::size_t row)
+{
+    const SQLRETURN f = SQLFetch(q.get());
+    if (f == SQL_NO_DATA)
+        raise(ODBCTX_ESQL, prefix(job) + ": no generated key came back for " + job.key +
+                               where(job, row));
+    if (!ok(f))
+        raise_driver(prefix(job) + ": reading the generated key failed", q.diag());
+    long long key = 0;
+    SQLLEN ind = 0;
+    if (!ok(SQLGetData(q.get(), 1, SQL_C_SBIGINT, &key, 0, &ind)) || ind == SQL_NULL_DATA)
+        raise_driver(prefix(job) + ": reading the generated key " + job.key + " failed",
+                     q.diag());
+    return key;
+}
+
+const std::string last_rowid_sql = "SELECT last_insert_rowid()";
+const std::string last_insert_id_sql = "SELECT LAST_INSERT_ID()";
+
 // The statements come from the connection's cache and go back to it: a
 // create() loop prepares once. Never one that ran a parameter array: MariaDB
 // Connector/ODBC garbles strings on a statement whose PARAMSET_SIZE changed.
@@ -249,32 +311,37 @@ void insert_per_row(statement_cache &cache, const std::string &sql, insert_job &
     std::optional<lent_statement> lent_key;
     statement *key_query = nullptr;
     if (keys && !ci.returning) {
-        const char *q = ci.d == dialect::sqlite ? "SELECT last_insert_rowid()"
-                                                : "SELECT LAST_INSERT_ID()";
+        const std::string &q = ci.d == dialect::sqlite ? last_rowid_sql : last_insert_id_sql;
         key_query = &*lent_key.emplace(cache, q);
-        if (!lent_key->prepared() && !ok(SQLPrepare(key_query->get(), (SQLCHAR *)q, SQL_NTS)))
+        if (!lent_key->prepared() &&
+            !ok(SQLPrepare(key_query->get(), (SQLCHAR *)q.c_str(), SQL_NTS)))
             raise_driver(prefix(job) + ": " + q + " failed", key_query->diag());
     }
     for (std::size_t row = 0; row < job.rows; ++row) {
-        bind_rows(st, job, row);
-        const SQLRETURN r = SQLExecute(st.get());
+        stage_row(st, job, row);
+        const SQLRETURN r = st.execute();
         if (!ok(r) && r != SQL_NO_DATA)
             raise_insert_failure(job, st.diag(), row);
         if (!keys) {
             st.close();
             continue;
         }
-        statement &from = key_query ? *key_query : st;
-        if (key_query && !ok(SQLExecute(key_query->get())))
-            raise_driver(prefix(job) + ": reading the generated key failed", key_query->diag());
+        if (key_query) {
+            // The INSERT has no result set to close: it is executed again
+            // as it is (and closed when it goes back to the cache).
+            if (!ok(key_query->execute()))
+                raise_driver(prefix(job) + ": reading the generated key failed",
+                             key_query->diag());
+            job.keys.push_back(read_last_key(*key_query, job, row));
+            key_query->close();
+            continue;
+        }
         const std::size_t before = job.keys.size();
-        read_keys(from, job, job.keys);
+        read_keys(st, job, job.keys);
         if (job.keys.size() - before != 1)
             raise(ODBCTX_ESQL, prefix(job) + ": no generated key came back for " + job.key +
                                    where(job, row));
-        from.close();
-        if (key_query)
-            st.close();
+        st.close();
     }
     lent.give_back();
     if (lent_key)

@@ -42,6 +42,24 @@ diagnostics read_diagnostics(SQLSMALLINT type, SQLHANDLE h);
 // ODBCTX_ESQL with the driver's SQLSTATE, native code and message after ours.
 [[noreturn]] void raise_driver(std::string message, const diagnostics &d);
 
+// One row of parameters in buffers of a statement's own, for a statement
+// executed row by row: its parameters are bound once, not once per row, and
+// stay bound while the statement waits in the cache (SQLBindParameter and
+// SQL_RESET_PARAMS were a visible part of every create() on SQLite).
+struct row_buffers {
+    struct bound {
+        SQLSMALLINT ctype = 0;
+        SQLSMALLINT sqltype = 0;
+        SQLULEN size = 0;
+        SQLSMALLINT digits = 0;
+        SQLLEN width = -1; // -1: not bound
+        const unsigned char *data = nullptr;
+    };
+    std::vector<bound> params;
+    std::vector<std::vector<unsigned char>> data;
+    std::vector<SQLLEN> ind; // sized once per statement: bound by address
+};
+
 class statement {
 public:
     explicit statement(SQLHDBC dbc)
@@ -49,9 +67,13 @@ public:
         if (!ok(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h_)))
             raise_driver("cannot allocate a statement", read_diagnostics(SQL_HANDLE_DBC, dbc));
     }
-    // Takes over a handle allocated earlier (one from the statement cache).
+    // Takes over a handle allocated earlier (one from the statement cache),
+    // with the row buffers its parameters may be bound to.
     struct adopt_t {};
-    statement(adopt_t, SQLHSTMT h) noexcept : h_(h) {}
+    statement(adopt_t, SQLHSTMT h, std::unique_ptr<row_buffers> rows) noexcept
+        : h_(h), rows_(std::move(rows))
+    {
+    }
     ~statement()
     {
         if (h_ != nullptr)
@@ -62,12 +84,38 @@ public:
 
     SQLHSTMT get() const { return h_; }
     diagnostics diag() const { return read_diagnostics(SQL_HANDLE_STMT, h_); }
-    void close() { SQLFreeStmt(h_, SQL_CLOSE); }
-    // Gives up the handle without freeing it.
+    SQLRETURN execute()
+    {
+        open_ = true;
+        return SQLExecute(h_);
+    }
+    void close()
+    {
+        SQLFreeStmt(h_, SQL_CLOSE);
+        open_ = false;
+    }
+    // Whether it may have a cursor open: executed through execute() since
+    // the last close().
+    bool open() const { return open_; }
+    row_buffers &rows()
+    {
+        if (!rows_)
+            rows_ = std::make_unique<row_buffers>();
+        return *rows_;
+    }
+    // Gives up the handle without freeing it; the row buffers go with it.
+    SQLHSTMT release(std::unique_ptr<row_buffers> &rows) noexcept
+    {
+        rows = std::move(rows_);
+        return std::exchange(h_, nullptr);
+    }
     SQLHSTMT release() noexcept { return std::exchange(h_, nullptr); }
 
 private:
     SQLHSTMT h_ = nullptr;
+    bool open_ = false;
+    // Freed after the handle (~statement frees it before the members go).
+    std::unique_ptr<row_buffers> rows_;
 };
 
 enum class dialect { sqlite, postgresql, mariadb, mysql, other };
@@ -101,8 +149,9 @@ public:
     connection_info info();
     // An idle statement prepared with sql (prepared = true), or a new one.
     std::unique_ptr<statement> take(const std::string &sql, bool &prepared);
-    // Back to the idle ones, cursor closed and parameters unbound; freed when
-    // the cache no longer wants it.
+    // Back to the idle ones, cursor closed, parameters left bound to its own
+    // row buffers (nothing else binds a cached statement); freed when the
+    // cache no longer wants it.
     void put_back(const std::string &sql, std::unique_ptr<statement> st) noexcept;
 
 private:
@@ -116,8 +165,10 @@ private:
 // use that went well; otherwise (an exception) it is freed.
 class lent_statement {
 public:
-    lent_statement(statement_cache &c, std::string sql)
-        : cache_(c), sql_(std::move(sql)), st_(c.take(sql_, prepared_))
+    // sql must outlive the lent statement (no copy: create() lends two
+    // statements a row).
+    lent_statement(statement_cache &c, const std::string &sql)
+        : cache_(c), sql_(sql), st_(c.take(sql_, prepared_))
     {
     }
     statement &operator*() { return *st_; }
@@ -128,7 +179,7 @@ public:
 
 private:
     statement_cache &cache_;
-    std::string sql_;
+    const std::string &sql_;
     bool prepared_ = false;
     std::unique_ptr<statement> st_;
 };

@@ -236,3 +236,34 @@ TEST_CASE("a test that ends the outer transaction through odbctx_exec fails loud
     CHECK(end == (breached ? ODBCTX_EBREACH : 0));
     f.check_recovered("text");
 }
+
+TEST_CASE("breach: the suite transaction ended between tests, past odbctx", "[breach]")
+{
+    if (rel::on_sqlite()) {
+        SUCCEED("SQLite releases the test savepoint at each test's end: nothing is kept between tests");
+        return;
+    }
+    fixture f;
+    REQUIRE(odbctx_exec(f.s, "INSERT INTO relbreach (id, v) VALUES (5, 'suite row')") == 0);
+    insert_then(f, "between");
+    REQUIRE(odbctx_end_test(f.s) == 0);
+    // Between tests the emptied test savepoint is kept for the next test;
+    // a COMMIT sent through libodbc itself takes it and the suite
+    // transaction with it, and commits the suite's row.
+    std::string err = rel::real_exec(odbctx_hdbc(f.s), "COMMIT");
+    INFO(err);
+    REQUIRE(err.empty());
+    int rc = odbctx_exec(f.s, "INSERT INTO relbreach (id, v) VALUES (6, 'after')");
+    std::string msg = f.message();
+    INFO(odbctx_strerror(rc) << ": " << msg);
+    CHECK(rc == ODBCTX_EBREACH);
+    CHECK(contains(msg, "RELEASE SAVEPOINT odbctx_t"));
+    CHECK(contains(msg, "began it anew"));
+    // The next test runs on a new suite transaction.
+    REQUIRE(odbctx_begin_test(f.s) == 0);
+    REQUIRE(odbctx_exec(f.s, "INSERT INTO relbreach (id, v) VALUES (7, 'next')") == 0);
+    REQUIRE(odbctx_end_test(f.s) == 0);
+    CHECK(f.s.count("relbreach", "id = 7") == 0);
+    // What the COMMIT made permanent is cleaned up with the rest.
+    REQUIRE(odbctx_exec(f.s, "DELETE FROM relbreach") == 0);
+}
