@@ -281,13 +281,18 @@ int odbctx__savepoint_undo(odbctx_session *s, const char *name);
  * takes the lock itself. odbctx__kept_drop forgets it without SQL, when the
  * suite transaction ended. */
 extern _Atomic(odbctx_session *) odbctx__kept_session;
+/* Calls of odbctx's API this thread is inside (odbctx__enter/leave). Their
+ * statements never settle through the interposed entry points, which the
+ * driver manager may re-enter from inside them: the settling waits for the
+ * session's lock, and another thread may be waiting for it already. */
+extern _Thread_local int odbctx__in_call;
 int odbctx__settle(odbctx_session *s);
 void odbctx__settle_slow(void);
 void odbctx__kept_drop(odbctx_session *s);
 void odbctx__kept_forget_closing(odbctx_session *s);
 static inline void odbctx__settle_any(void)
 {
-    if (atomic_load_explicit(&odbctx__kept_session, memory_order_relaxed))
+    if (atomic_load_explicit(&odbctx__kept_session, memory_order_relaxed) && !odbctx__in_call)
         odbctx__settle_slow();
 }
 /* odbctx_end_test with the lock held; used by odbctx_close too. */

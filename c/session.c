@@ -66,11 +66,14 @@ static int registry_remove(odbctx_session *s)
 
 /* Using a session from one thread while another closes it is a caller bug
  * that this cannot make safe; everything else is. */
+_Thread_local int odbctx__in_call;
+
 odbctx_session *odbctx__enter(odbctx_session *s, int clear)
 {
     if (!odbctx__is_open(s))
         return NULL;
     pthread_mutex_lock(&s->lock);
+    odbctx__in_call++;
     if (clear)
         odbctx__clear_error(s);
     return s;
@@ -78,6 +81,7 @@ odbctx_session *odbctx__enter(odbctx_session *s, int clear)
 
 void odbctx__leave(odbctx_session *s)
 {
+    odbctx__in_call--;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -473,6 +477,7 @@ void odbctx_close(odbctx_session *s)
     if (!s || !registry_remove(s))
         return;
     pthread_mutex_lock(&s->lock);
+    odbctx__in_call++;
     if (s->in_test)
         odbctx__end_test_locked(s);
     /* On MariaDB the schema lives outside the suite transaction. */
@@ -482,6 +487,7 @@ void odbctx_close(odbctx_session *s)
     }
     pthread_mutex_unlock(&s->lock);
     destroy(s);
+    odbctx__in_call--;
 }
 
 SQLHDBC odbctx_hdbc(odbctx_session *s)
