@@ -133,7 +133,7 @@ connection_info statement_cache::info()
     return ci;
 }
 
-std::unique_ptr<statement> statement_cache::take(const std::string &sql, bool &prepared)
+statement statement_cache::take(const std::string &sql, bool &prepared)
 {
     prepared = false;
     if (connection_ != 0) {
@@ -146,29 +146,29 @@ std::unique_ptr<statement> statement_cache::take(const std::string &sql, bool &p
                 idle_statement i = std::move(idle->second.back());
                 idle->second.pop_back();
                 prepared = true;
-                return std::make_unique<statement>(statement::adopt_t{}, i.h, std::move(i.rows));
+                return statement(statement::adopt_t{}, i.h, std::move(i.rows));
             }
         }
     }
-    return std::make_unique<statement>(t_.dbc);
+    return statement(t_.dbc);
 }
 
-void statement_cache::put_back(const std::string &sql, std::unique_ptr<statement> st) noexcept
+void statement_cache::put_back(const std::string &sql, statement &st) noexcept
 {
-    if (!st)
+    if (st.get() == nullptr)
         return;
     if (connection_ == 0)
         return; // freed by st
     // The parameters stay bound: only insert_per_row binds a cached
     // statement, and only to its own row buffers, which go with it.
-    if (st->open())
-        st->close();
+    if (st.open())
+        st.close();
     {
         std::lock_guard g(cache_lock);
         auto it = caches().find(t_.session);
         if (it == caches().end() || it->second.connection != connection_) {
             // Swept as dead meanwhile: the handle went with its connection.
-            st->release();
+            st.release();
             return;
         }
         if (it->second.generation != generation_)
@@ -178,7 +178,7 @@ void statement_cache::put_back(const std::string &sql, std::unique_ptr<statement
             if (idle.size() < idle_per_sql) {
                 idle.reserve(idle_per_sql); // the push_back below cannot throw
                 idle_statement i;
-                i.h = st->release(i.rows);
+                i.h = st.release(i.rows);
                 idle.push_back(std::move(i));
             }
         } catch (const std::bad_alloc &) {

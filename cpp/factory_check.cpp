@@ -110,6 +110,17 @@ void check_values(const insert_job &job, const table_meta &meta, dialect d)
             }
         if (m == nullptr)
             continue;
+        // A column whose range holds every value of the parameter's type
+        // (a 64-bit integer into BIGINT, or into any integer on SQLite)
+        // needs no check of its values, only of its NULLs.
+        bool any_value = false;
+        if (c.kind == value_kind::integer || c.kind == value_kind::uinteger) {
+            const int_range r = integer_range(m->type, m->is_unsigned, d);
+            any_value = r.known && (c.kind == value_kind::integer
+                                        ? r.lo <= static_cast<long double>(INT64_MIN) &&
+                                              r.hi >= static_cast<long double>(INT64_MAX)
+                                        : r.lo <= 0 && r.hi >= 18446744073709551615.0L);
+        }
         for (std::size_t row = 0; row < job.rows; ++row) {
             const SQLLEN ind = c.ind[row];
             const unsigned char *p = c.data.data() + row * static_cast<std::size_t>(c.width);
@@ -125,7 +136,8 @@ void check_values(const insert_job &job, const table_meta &meta, dialect d)
             switch (c.kind) {
             case value_kind::text: {
                 const auto bytes = static_cast<std::size_t>(ind);
-                if (m->text_limit > 0) {
+                // No more characters than bytes: most strings need no count.
+                if (m->text_limit > 0 && bytes > m->text_limit) {
                     const std::size_t chars = utf8_length(p, bytes);
                     if (chars > m->text_limit)
                         raise(ODBCTX_EARG,
@@ -144,6 +156,8 @@ void check_values(const insert_job &job, const table_meta &meta, dialect d)
                           "22001");
                 break;
             case value_kind::integer: {
+                if (any_value)
+                    break;
                 std::int64_t v;
                 std::memcpy(&v, p, 8);
                 check_number(job, c, *m, d, row, static_cast<long double>(v),
@@ -151,6 +165,8 @@ void check_values(const insert_job &job, const table_meta &meta, dialect d)
                 break;
             }
             case value_kind::uinteger: {
+                if (any_value)
+                    break;
                 std::uint64_t v;
                 std::memcpy(&v, p, 8);
                 check_number(job, c, *m, d, row, static_cast<long double>(v),

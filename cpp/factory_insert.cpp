@@ -26,8 +26,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <utility>
@@ -254,25 +256,36 @@ void stage_row(statement &st, const insert_job &job, std::size_t row)
         const param_column &c = job.columns[i];
         const auto width = static_cast<std::size_t>(c.width);
         std::vector<unsigned char> &buf = rb.data[i];
+        // Text gets room to spare (bound once, see below); a buffer that
+        // grows moves, and is bound again.
         if (buf.size() < width)
-            buf.resize(width);
+            buf.resize(c.kind == value_kind::text ? (width + 31) / 32 * 32 : width);
         std::memcpy(buf.data(), c.data.data() + row * width, width);
         rb.ind[i] = c.ind[row];
         row_buffers::bound &b = rb.params[i];
+        // Text is bound with room for the longest value seen so far (its
+        // length travels in the indicator, and the value is NUL-terminated
+        // anyway): a create() loop binds its strings once, not whenever a
+        // value is longer or shorter than the one before.
+        const bool text = c.kind == value_kind::text;
+        const bool same = b.ctype == c.ctype && b.sqltype == c.sqltype &&
+                          b.digits == c.digits && b.data == buf.data() &&
+                          (text ? b.size >= c.size && b.width >= c.width
+                                : b.size == c.size && b.width == c.width);
         // Binary values are bound again every row: SQLite's driver keeps a
         // binary parameter's length from an earlier execute otherwise
         // (tests/factory/types.cpp saw the blob of the row before).
-        if (c.kind != value_kind::bytes && b.ctype == c.ctype && b.sqltype == c.sqltype &&
-            b.size == c.size && b.digits == c.digits && b.width == c.width &&
-            b.data == buf.data())
+        if (c.kind != value_kind::bytes && same)
             continue;
+        const SQLULEN size = text && b.width >= 0 ? std::max(b.size, c.size) : c.size;
+        const SQLLEN room = text ? static_cast<SQLLEN>(buf.size()) : c.width;
         b = row_buffers::bound{};
         const SQLRETURN r = SQLBindParameter(st.get(), static_cast<SQLUSMALLINT>(i + 1),
-                                             SQL_PARAM_INPUT, c.ctype, c.sqltype, c.size,
-                                             c.digits, buf.data(), c.width, &rb.ind[i]);
+                                             SQL_PARAM_INPUT, c.ctype, c.sqltype, size,
+                                             c.digits, buf.data(), room, &rb.ind[i]);
         if (!ok(r))
             raise_driver(field(job, c.column) + ": cannot bind the parameter", st.diag());
-        b = {c.ctype, c.sqltype, c.size, c.digits, c.width, buf.data()};
+        b = {c.ctype, c.sqltype, size, c.digits, room, buf.data()};
     }
 }
 
@@ -319,16 +332,14 @@ void insert_per_row(statement_cache &cache, const std::string &sql, insert_job &
     }
     for (std::size_t row = 0; row < job.rows; ++row) {
         stage_row(st, job, row);
-        const SQLRETURN r = st.execute();
+        // Without RETURNING the INSERT has no result set: nothing to close
+        // before it runs again or goes back to the cache.
+        const SQLRETURN r = keys && !key_query ? st.execute() : st.execute_without_results();
         if (!ok(r) && r != SQL_NO_DATA)
             raise_insert_failure(job, st.diag(), row);
-        if (!keys) {
-            st.close();
+        if (!keys)
             continue;
-        }
         if (key_query) {
-            // The INSERT has no result set to close: it is executed again
-            // as it is (and closed when it goes back to the cache).
             if (!ok(key_query->execute()))
                 raise_driver(prefix(job) + ": reading the generated key failed",
                              key_query->diag());
@@ -347,6 +358,63 @@ void insert_per_row(statement_cache &cache, const std::string &sql, insert_job &
     if (lent_key)
         lent_key->give_back();
 }
+
+// What insert() last prepared on this thread for a job of static names:
+// its SQL, metadata and connection. The next job of the same mapping,
+// session, connection and run of a test (a create() loop) takes them as
+// they are, where building the SQL and the metadata's key and looking it up
+// were a visible part of every create(). The same keys as the metadata
+// cache's (plus the connection, for the INSERT's dialect), so what comes
+// from here is what the caches would give.
+struct recent_job {
+    insert_target target;
+    unsigned long long connection = 0;
+    std::uint64_t generation = 0;
+    bool last_insert_id = false; // force_last_insert_id at the time
+    const char *table = nullptr;
+    const char *key = nullptr;
+    std::vector<const char *> all_columns;
+    std::vector<const char *> params; // insert_job::columns' names, in order
+    connection_info ci;
+    std::shared_ptr<const table_meta> meta;
+    std::string sql;
+
+    bool matches(const insert_target &t, const statement_cache &c, const insert_job &job,
+                 bool forced) const
+    {
+        if (meta == nullptr || t.dbc != target.dbc || t.session != target.session ||
+            c.connection() != connection || c.generation() != generation ||
+            forced != last_insert_id || job.table != table || job.key != key ||
+            job.all_columns != all_columns || job.columns.size() != params.size())
+            return false;
+        for (std::size_t i = 0; i < params.size(); ++i)
+            if (job.columns[i].column != params[i])
+                return false;
+        return true;
+    }
+
+    void remember(const insert_target &t, const statement_cache &c, const insert_job &job,
+                  bool forced, const connection_info &i,
+                  std::shared_ptr<const table_meta> m, std::string s)
+    {
+        meta = nullptr; // not a match while half assigned
+        target = t;
+        connection = c.connection();
+        generation = c.generation();
+        last_insert_id = forced;
+        table = job.table;
+        key = job.key;
+        all_columns = job.all_columns;
+        params.clear();
+        for (const param_column &p : job.columns)
+            params.push_back(p.column);
+        ci = i;
+        sql = std::move(s);
+        meta = std::move(m);
+    }
+};
+
+thread_local recent_job recent;
 
 // A nested savepoint around a batch, when a test is running: all rows or
 // none, whatever the driver does with an error in the middle of an array.
@@ -402,13 +470,33 @@ void insert(const insert_target &target, insert_job &job)
     if (job.rows == 0)
         return;
     statement_cache cache(target);
-    connection_info ci = cache.info();
-    if (ci.d == dialect::mariadb && last_insert_id_forced.load(std::memory_order_relaxed))
-        ci.returning = false;
-    const auto meta = metadata(target, ci, job);
+    const bool forced = last_insert_id_forced.load(std::memory_order_relaxed);
+    connection_info ci;
+    std::shared_ptr<const table_meta> meta;
+    std::string built_sql;
+    const std::string *sql_p = nullptr;
+    if (job.static_names && cache.caching() && recent.matches(target, cache, job, forced)) {
+        ci = recent.ci;
+        meta = recent.meta;
+        sql_p = &recent.sql;
+    } else {
+        ci = cache.info();
+        if (ci.d == dialect::mariadb && forced)
+            ci.returning = false;
+        meta = metadata(target, ci, job);
+        built_sql = insert_sql(job, ci);
+        sql_p = &built_sql;
+        if (job.static_names && cache.caching()) {
+            try {
+                recent.remember(target, cache, job, forced, ci, meta, built_sql);
+            } catch (const std::bad_alloc &) {
+                recent.meta = nullptr; // not remembered: the next job looks up again
+            }
+        }
+    }
+    // Nothing below changes `recent` (no insert() runs inside this one).
+    const std::string &sql = *sql_p;
     check_values(job, *meta, ci.d);
-
-    const std::string sql = insert_sql(job, ci);
     const bool want_keys = job.key != nullptr;
     const bool arrays_possible = job.rows > 1 && !job.columns.empty() &&
                                  !per_row_forced.load(std::memory_order_relaxed) &&

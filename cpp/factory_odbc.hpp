@@ -89,6 +89,10 @@ public:
         open_ = true;
         return SQLExecute(h_);
     }
+    // For a statement that never has a result set (an INSERT without
+    // RETURNING): nothing to close afterwards, which spares close() its
+    // SQLFreeStmt when the statement goes back to the cache.
+    SQLRETURN execute_without_results() { return SQLExecute(h_); }
     void close()
     {
         SQLFreeStmt(h_, SQL_CLOSE);
@@ -148,11 +152,19 @@ public:
     // describe_connection, once per connection.
     connection_info info();
     // An idle statement prepared with sql (prepared = true), or a new one.
-    std::unique_ptr<statement> take(const std::string &sql, bool &prepared);
+    // Returned by value (no heap allocation per statement lent).
+    statement take(const std::string &sql, bool &prepared);
     // Back to the idle ones, cursor closed, parameters left bound to its own
-    // row buffers (nothing else binds a cached statement); freed when the
-    // cache no longer wants it.
-    void put_back(const std::string &sql, std::unique_ptr<statement> st) noexcept;
+    // row buffers (nothing else binds a cached statement). When the cache
+    // no longer wants it, st keeps its handle and frees it when it goes.
+    void put_back(const std::string &sql, statement &st) noexcept;
+
+    // Whether statements are cached (a session, no capture): what this
+    // view was opened on then identifies the connection and the run of a
+    // test, as for the metadata.
+    bool caching() const { return connection_ != 0; }
+    unsigned long long connection() const { return connection_; }
+    std::uint64_t generation() const { return generation_; }
 
 private:
     insert_target t_;
@@ -171,17 +183,17 @@ public:
         : cache_(c), sql_(sql), st_(c.take(sql_, prepared_))
     {
     }
-    statement &operator*() { return *st_; }
-    statement *operator->() { return st_.get(); }
+    statement &operator*() { return st_; }
+    statement *operator->() { return &st_; }
     const std::string &sql() const { return sql_; }
     bool prepared() const { return prepared_; }
-    void give_back() noexcept { cache_.put_back(sql_, std::move(st_)); }
+    void give_back() noexcept { cache_.put_back(sql_, st_); }
 
 private:
     statement_cache &cache_;
     const std::string &sql_;
-    bool prepared_ = false;
-    std::unique_ptr<statement> st_;
+    bool prepared_ = false; // before st_: take() sets it
+    statement st_;
 };
 
 struct column_meta {

@@ -396,25 +396,63 @@ void insert_rows(session &s, std::span<T> objs)
         insert_mapped_rows(s, objs);
 }
 
+// Batches up to this size reuse their thread's insert_job for T; larger
+// ones get their own, so that one big batch does not leave its buffers
+// behind for the life of the thread.
+inline constexpr std::size_t reused_job_rows = 64;
+
 template <class T>
 void insert_mapped_rows(session &s, std::span<T> objs)
 {
     if (objs.empty())
         return;
-    insert_job job;
-    job.type = type_name<T>();
+    // The job's vectors (a dozen allocations for a row of five columns)
+    // were a visible part of every create(): a thread keeps one job per
+    // type and refills it. Nothing inside insert() calls back into user
+    // code, but an exception or a future hook must not see a job half
+    // refilled: in_use sends a nested call to a job of its own.
+    struct reusable {
+        insert_job job;
+        bool in_use = false;
+    };
+    thread_local reusable mine;
+    insert_job fresh;
+    const bool reuse = !mine.in_use && objs.size() <= reused_job_rows;
+    insert_job &job = reuse ? mine.job : fresh;
+    struct release {
+        bool *flag;
+        ~release()
+        {
+            if (flag)
+                *flag = false;
+        }
+    } done{reuse ? &mine.in_use : nullptr};
+    if (reuse)
+        mine.in_use = true;
+
+    // Computed at compile time: parsing __PRETTY_FUNCTION__ cost every call.
+    static constexpr std::string_view type = type_name<T>();
+    job.type = type;
     job.table = table<T>::name;
+    job.key = nullptr;
     job.rows = objs.size();
+    job.static_names = true;
+    job.all_columns.clear();
     job.all_columns.reserve(column_count<T>());
     job.columns.reserve(column_count<T>());
+    std::size_t params = 0;
     const std::span<const T> rows(objs.data(), objs.size());
     for_each_column<T>([&](const auto &c) {
         job.all_columns.push_back(c.name);
-        if constexpr (std::remove_cvref_t<decltype(c)>::is_key)
+        if constexpr (std::remove_cvref_t<decltype(c)>::is_key) {
             job.key = c.name;
-        else
-            job.columns.push_back(make_param<T>(rows, c.member, c.name));
+        } else {
+            if (params == job.columns.size())
+                job.columns.emplace_back();
+            fill_param<T>(job.columns[params++], rows, c.member, c.name);
+        }
     });
+    job.columns.resize(params);
     detail::insert(insert_target{s.hdbc(), s.handle()}, job);
     if (job.key != nullptr)
         for (std::size_t i = 0; i < objs.size(); ++i)

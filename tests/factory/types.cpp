@@ -135,3 +135,21 @@ TEST_CASE("types: empty strings and empty byte strings are values, not NULL", "[
     REQUIRE(fx::count("fx_samples", "text_value = '' AND maybe_text IS NOT NULL AND bin1 IS NOT NULL AND id = " +
                                         std::to_string(*s.id)) == 1);
 }
+
+TEST_CASE("types: strings longer and shorter than the row before round-trip one insert at a time",
+          "[factory][types]")
+{
+    // One cached statement binds its text once, with room for the longest
+    // value so far: a shorter value must not bring back the end of a
+    // longer one, nor a longer one be cut.
+    for (const char *text : {"a much longer value than the others", "ab", "", "middle length",
+                             "x", "a much longer value than the others, and longer still"}) {
+        INFO("text: " << text);
+        sample s = make_sample(2);
+        s.text = text;
+        s.maybe_text = std::string(text) + "!";
+        odbctx::insert(s);
+        REQUIRE(s.id.has_value());
+        check_row(s);
+    }
+}

@@ -238,13 +238,15 @@ concept key_type = std::integral<typename unwrap_optional<M>::type> &&
 template <class V>
 concept variable_width = (binder<V>::width == 0);
 
-// The parameter for member `member` (named `name`) of every row.
+// Fills c with the parameter for member `member` (named `name`) of every
+// row. c's buffers are reused as they are (assign, not reallocated when
+// large enough): a factory's create() refills the same param_column on
+// every call instead of allocating its vectors anew.
 template <class T, class M>
-param_column make_param(std::span<const T> rows, M T::*member, const char *name)
+void fill_param(param_column &c, std::span<const T> rows, M T::*member, const char *name)
 {
     using V = typename unwrap_optional<M>::type;
     using B = binder<V>;
-    param_column c;
     c.column = name;
     c.kind = B::kind;
     c.ctype = B::ctype;
@@ -285,6 +287,14 @@ param_column make_param(std::span<const T> rows, M T::*member, const char *name)
         else
             c.ind[i] = B::width;
     }
+}
+
+// The parameter for member `member` (named `name`) of every row.
+template <class T, class M>
+param_column make_param(std::span<const T> rows, M T::*member, const char *name)
+{
+    param_column c;
+    fill_param<T>(c, rows, member, name);
     return c;
 }
 

@@ -30,6 +30,11 @@ struct insert_job {
     std::vector<param_column> columns; // every mapped column but the key
     std::vector<const char *> all_columns; // every mapped column, key included
     std::vector<long long> keys; // out: one per row when key != nullptr
+    // table, key and the column names point to a table<T> mapping's own
+    // strings, which live as long as the program: insert() may then know a
+    // job it has seen by those addresses (its SQL, its metadata) instead of
+    // building strings to look them up.
+    bool static_names = false;
 };
 
 // How create_batch inserted its rows, for tests and benchmarks.
