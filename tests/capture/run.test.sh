@@ -119,7 +119,7 @@ else
     bad "--connect: exit $rc, then a fresh connection sees: $after"
 fi
 
-"$run" --version | grep -q '^odbctx-run ' && ok "odbctx-run --version" || bad "odbctx-run --version"
+"$run" --version | grep '^odbctx-run ' >/dev/null && ok "odbctx-run --version" || bad "odbctx-run --version"
 "$run" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "odbctx-run without a program is a usage error" || bad "odbctx-run without a program"
 
