@@ -290,6 +290,46 @@ connection_info describe_connection(SQLHDBC dbc)
     return ci;
 }
 
+// Whether job.key is the rowid alias of a table whose rows only this
+// batch's INSERTs add (see table_meta::sqlite_rowid_key). Any doubt, a
+// failing query included, answers no: the batch then goes row by row.
+bool sqlite_rowid_key(SQLHDBC dbc, const insert_job &job)
+{
+    // A schema-qualified name would need the schema's own sqlite_master.
+    if (job.key == nullptr || std::strchr(job.table, '.') != nullptr ||
+        std::strchr(job.key, '.') != nullptr)
+        return false;
+    const std::string t = sql_literal(bare_name(job.table));
+    const std::string k = sql_literal(bare_name(job.key));
+    std::string sql;
+    sql.reserve(1024);
+    // The one primary key column, declared INTEGER, with no index behind
+    // it (INTEGER PRIMARY KEY DESC and WITHOUT ROWID tables have one, and
+    // their key is not the rowid).
+    sql += "SELECT (SELECT count(*) FROM pragma_table_info(" + t + ") WHERE pk > 0) = 1";
+    sql += " AND (SELECT count(*) FROM pragma_table_info(" + t + ") WHERE pk = 1 AND name = " +
+           k + " COLLATE NOCASE AND upper(type) = 'INTEGER') = 1";
+    sql += " AND NOT EXISTS (SELECT 1 FROM pragma_index_list(" + t + ") WHERE origin = 'pk')";
+    // The name is a table of main or temp (whose triggers insert() checks),
+    // not an attached database's; a REPLACE conflict clause deletes rows
+    // (LIKE '%REPLACE%' is coarse: a column named so costs only the faster
+    // path); a virtual table allocates its rowids its own way.
+    sql += " AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = " + t +
+           " COLLATE NOCASE UNION ALL SELECT 1 FROM sqlite_temp_master WHERE type = 'table'"
+           " AND name = " + t + " COLLATE NOCASE)";
+    for (const char *master : {"sqlite_master", "sqlite_temp_master"})
+        sql += std::string(" AND NOT EXISTS (SELECT 1 FROM ") + master + " WHERE type = 'table'" +
+               " AND name = " + t +
+               " COLLATE NOCASE AND (upper(sql) LIKE '%REPLACE%' OR upper(sql) LIKE 'CREATE VIRTUAL%'))";
+    statement st(dbc);
+    if (!ok(SQLExecDirect(st.get(), (SQLCHAR *)sql.c_str(), SQL_NTS)) || !ok(SQLFetch(st.get())))
+        return false;
+    SQLINTEGER yes = 0;
+    SQLLEN ind = 0;
+    return ok(SQLGetData(st.get(), 1, SQL_C_SLONG, &yes, 0, &ind)) && ind != SQL_NULL_DATA &&
+           yes == 1;
+}
+
 std::shared_ptr<const table_meta> metadata(const insert_target &t, const connection_info &ci,
                                            const insert_job &job)
 {

@@ -56,6 +56,17 @@ std::string upper(std::string s)
     return s;
 }
 
+std::string sql_literal(const std::string &s)
+{
+    std::string out = "'";
+    for (const char c : s) {
+        out += c;
+        if (c == '\'')
+            out += '\'';
+    }
+    return out + "'";
+}
+
 std::string bare_name(const char *name)
 {
     std::string s = name;

@@ -9,6 +9,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -212,7 +213,21 @@ struct column_meta {
 
 struct table_meta {
     std::vector<column_meta> columns; // in insert_job::all_columns order
+    // SQLite: whether the key is the rowid alias of a plain table of main
+    // or temp that no REPLACE conflict clause deletes from, so a batch's
+    // keys may be read back by range (factory_insert.cpp, which also checks
+    // for triggers before every batch). -1: not asked yet; asked by the
+    // first batch that could use it (sqlite_rowid_key()), not with the
+    // rest of the metadata, which every test reads again. Threads sharing
+    // the entry would store the same answer.
+    mutable std::atomic<int> sqlite_rowid_key{-1};
 };
+
+// The answer for table_meta::sqlite_rowid_key.
+bool sqlite_rowid_key(SQLHDBC dbc, const insert_job &job);
+
+// A SQL string literal: 'it''s'.
+std::string sql_literal(const std::string &s);
 
 // The table's columns as mapped, read once per mapping, connection and run
 // of a test. Throws when the table or a mapped column does not exist.
