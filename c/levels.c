@@ -195,24 +195,20 @@ static int begin_test(odbctx_session *s)
     if (s->test_sp_kept) {
         /* The last test's savepoint, still set and empty: nothing to send. */
         odbctx__kept_drop(s);
-        s->app_sp[0] = '\0';
-        s->in_test = 1;
-        s->nested = 0;
-        s->breach = 0;
-        return 0;
+    } else {
+        if (reuse_names(s) && s->test_sp[0])
+            memcpy(test, s->test_sp, sizeof test);
+        else
+            odbctx__savepoint_name(s, 't', test, sizeof test);
+        snprintf(sql, sizeof sql, "SAVEPOINT %s", test);
+        int rc = odbctx__exec_real(s, sql, odbctx__origin_own);
+        if (rc)
+            return rc;
+        memcpy(s->test_sp, test, sizeof test);
     }
-    if (reuse_names(s) && s->test_sp[0])
-        memcpy(test, s->test_sp, sizeof test);
-    else
-        odbctx__savepoint_name(s, 't', test, sizeof test);
     /* The app level starts out as the test savepoint itself: rolling back to
      * either is the same until the first app commit, which then sets the app
      * savepoint. One statement per test start instead of two. */
-    snprintf(sql, sizeof sql, "SAVEPOINT %s", test);
-    int rc = odbctx__exec_real(s, sql, odbctx__origin_own);
-    if (rc)
-        return rc;
-    memcpy(s->test_sp, test, sizeof test);
     s->app_sp[0] = '\0';
     s->in_test = 1;
     s->nested = 0;

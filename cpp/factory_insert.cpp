@@ -299,9 +299,6 @@ bool read_range_keys(statement_cache &cache, insert_job &job, long long after)
                             " WHERE " + job.key + " > ? ORDER BY " + job.key;
     lent_statement lent(cache, sql);
     statement &st = *lent;
-    if (!lent.prepared() && !ok(SQLPrepare(st.get(), (SQLCHAR *)sql.c_str(), SQL_NTS)))
-        raise_driver(prefix(job) + ": reading the generated key " + job.key + " failed",
-                     st.diag());
     // Bound to the statement's own buffer, which goes with it to the cache.
     row_buffers &rb = st.rows();
     if (rb.data.size() != 1) {
@@ -309,7 +306,8 @@ bool read_range_keys(statement_cache &cache, insert_job &job, long long after)
         rb.ind.assign(1, 0);
     }
     std::memcpy(rb.data[0].data(), &after, sizeof after);
-    if (!ok(SQLBindParameter(st.get(), 1, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
+    if ((!lent.prepared() && !ok(SQLPrepare(st.get(), (SQLCHAR *)sql.c_str(), SQL_NTS))) ||
+        !ok(SQLBindParameter(st.get(), 1, SQL_PARAM_INPUT, SQL_C_SBIGINT, SQL_BIGINT, 0, 0,
                              rb.data[0].data(), 0, &rb.ind[0])) ||
         !ok(st.execute()))
         raise_driver(prefix(job) + ": reading the generated key " + job.key + " failed",

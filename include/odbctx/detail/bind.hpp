@@ -289,15 +289,6 @@ void fill_param(param_column &c, std::span<const T> rows, M T::*member, const ch
     }
 }
 
-// The parameter for member `member` (named `name`) of every row.
-template <class T, class M>
-param_column make_param(std::span<const T> rows, M T::*member, const char *name)
-{
-    param_column c;
-    fill_param<T>(c, rows, member, name);
-    return c;
-}
-
 } // namespace odbctx::detail
 
 #endif
