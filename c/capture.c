@@ -525,6 +525,28 @@ static int pattern_matches(const char *pattern, const char *what)
 static odbctx_session *run_session;
 static pid_t run_pid;
 
+/* Set when the session could not be opened: from then on every connection
+ * the program makes is refused, so none reaches the database uncaptured. */
+static int run_failed;
+
+/* Tells odbctx-run, which waits for the program, what happened: one line
+ * on the pipe it passed in ODBCTX_RUN_STATUS_FD ("loaded", "failed ...",
+ * "breach ..."). Without that variable (LD_PRELOAD set by hand) it only
+ * goes to stderr. */
+static void run_status(const char *kind, const char *detail)
+{
+    const char *v = getenv("ODBCTX_RUN_STATUS_FD");
+    char *end;
+    long fd = v && *v ? strtol(v, &end, 10) : -1;
+    if (fd < 0 || *end)
+        return;
+    char line[1100];
+    int n = snprintf(line, sizeof line, "%s%s%.1000s\n", kind, detail ? " " : "", detail ? detail : "");
+    if (n > 0 && write((int)fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0) {
+        /* odbctx-run is gone; stderr has the message already. */
+    }
+}
+
 /* At exit everything the program wrote is rolled back; a forked child that
  * exits must not touch the parent's connection. */
 static void run_exit(void)
@@ -535,8 +557,10 @@ static void run_exit(void)
     run_session = NULL;
     odbctx__cap_depth++;
     int rc = odbctx_end_test(s);
-    if (rc == ODBCTX_EBREACH)
+    if (rc == ODBCTX_EBREACH) {
         fprintf(stderr, "odbctx-run: isolation breach: %s\n", odbctx_last_error(s)->message);
+        run_status("breach", odbctx_last_error(s)->message);
+    }
     odbctx_close(s);
     odbctx__cap_depth--;
 }
@@ -545,6 +569,23 @@ __attribute__((constructor)) static void run_init(void)
 {
     const char *v = getenv("ODBCTX_RUN");
     odbctx__cap_run_mode = v && *v && strcmp(v, "0") != 0;
+    if (odbctx__cap_run_mode)
+        run_status("loaded", NULL);
+}
+
+/* Fails a connection the driver manager's own way, so that the program
+ * gets SQL_ERROR and a diagnostic from SQLGetDiagRec as for any connection
+ * that cannot be made: the driver named is a path that cannot exist, and
+ * the DM's "Can't open lib" message carries it. */
+static SQLRETURN run_refuse(SQLHDBC dbc)
+{
+    static const char refused[] =
+        "DRIVER={/odbctx-run refused this connection: the odbctx session could not be opened "
+        "(see stderr)};";
+    if (SQL_SUCCEEDED(REAL(SQLDriverConnect)(dbc, NULL, (SQLCHAR *)refused, SQL_NTS, NULL, 0,
+                                             NULL, SQL_DRIVER_NOPROMPT)))
+        REAL(SQLDisconnect)(dbc); /* cannot happen: no such library */
+    return SQL_ERROR;
 }
 
 /* A connection string that names no database: SQLConnect with an empty DSN. */
@@ -571,13 +612,21 @@ static void run_open(const char *conn)
     odbctx_error err;
     int rc = odbctx_open(&s, use, &err);
     if (rc) {
-        fprintf(stderr, "odbctx-run: cannot open the session: %s\n", err.message);
+        fprintf(stderr,
+                "odbctx-run: cannot open the session: %s; the program's connections are "
+                "refused\n",
+                err.message);
+        run_status("failed", err.message);
+        run_failed = 1;
         return;
     }
     if ((rc = odbctx_capture_start(s, "*")) == 0)
         rc = odbctx_begin_test(s);
     if (rc) {
-        fprintf(stderr, "odbctx-run: cannot begin: %s\n", odbctx_last_error(s)->message);
+        fprintf(stderr, "odbctx-run: cannot begin: %s; the program's connections are refused\n",
+                odbctx_last_error(s)->message);
+        run_status("failed", odbctx_last_error(s)->message);
+        run_failed = 1;
         odbctx_close(s);
         return;
     }
@@ -594,8 +643,15 @@ int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRET
     if (odbctx__cap_run_mode) {
         static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
         pthread_mutex_lock(&run_mu);
-        run_open(conn);
+        if (!run_failed)
+            run_open(conn);
+        int failed = run_failed;
         pthread_mutex_unlock(&run_mu);
+        if (failed) {
+            *ret = run_refuse(dbc);
+            odbctx__cap_depth--;
+            return 1;
+        }
     }
     int joined = 0;
     odbctx_session *s = atomic_load_explicit(&odbctx__cap_active, memory_order_acquire);

@@ -253,10 +253,25 @@ static size_t classify(odbctx_session *s, const struct cap_text *t, struct odbct
     return n;
 }
 
+/* A broken session (odbctx__mark_broken) runs nothing captured code sends. */
+static int broken(odbctx_session *s, struct cap_handle *rec, SQLRETURN *r)
+{
+    if (!s->broken)
+        return 0;
+    *r = odbctx__cap_fail(rec, "25000",
+                          "odbctx: refused: the session can no longer isolate tests, because an "
+                          "isolation breach could not be repaired (%.400s). Nothing was run",
+                          s->broken);
+    return 1;
+}
+
 SQLRETURN odbctx__cap_exec_direct(odbctx_session *s, struct cap_handle *rec,
                                   const struct cap_text *t, void *orig, SQLINTEGER orig_len)
 {
     odbctx__cap_clear_diag(rec);
+    SQLRETURN refused;
+    if (broken(s, rec, &refused))
+        return refused;
     forget_prepared(rec);
     struct odbctx_sql_stmt small[16], *st;
     size_t n = classify(s, t, small, 16, &st);
@@ -327,6 +342,9 @@ SQLRETURN odbctx__cap_prepare(odbctx_session *s, struct cap_handle *rec, const s
                               void *orig, SQLINTEGER orig_len)
 {
     odbctx__cap_clear_diag(rec);
+    SQLRETURN refused;
+    if (broken(s, rec, &refused))
+        return refused;
     forget_prepared(rec);
     struct odbctx_sql_stmt small[16], *st;
     size_t n = classify(s, t, small, 16, &st);
@@ -369,6 +387,9 @@ out:
 SQLRETURN odbctx__cap_execute(odbctx_session *s, struct cap_handle *rec)
 {
     odbctx__cap_clear_diag(rec);
+    SQLRETURN refused;
+    if (broken(s, rec, &refused))
+        return refused;
     SQLRETURN r = REAL(SQLExecute)(rec->h);
     const char *sql = rec->prepared ? rec->prepared : "(prepared statement)";
     if (rec->prepared_control) {

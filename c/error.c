@@ -264,6 +264,7 @@ const char *odbctx_strerror(int code)
     case ODBCTX_ENOMEM: return "ODBCTX_ENOMEM";
     case ODBCTX_ELOST: return "ODBCTX_ELOST";
     case ODBCTX_EREFUSED: return "ODBCTX_EREFUSED";
+    case ODBCTX_EBROKEN: return "ODBCTX_EBROKEN";
     default: return "ODBCTX_E(unknown)";
     }
 }

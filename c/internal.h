@@ -85,6 +85,9 @@ struct odbctx_session {
     unsigned long *nested_ids; /* serials of the open nested levels */
     size_t nested_cap;
     int breach;           /* the suite transaction was lost in this test */
+    /* Why the session refuses all work: a breach whose repair failed left
+     * the database in a state odbctx cannot vouch for. NULL when healthy. */
+    char *broken;
     char breach_detail[512];
 
     struct odbctx_schema_object *schema;
@@ -109,6 +112,13 @@ struct odbctx_session {
  * set the session's last error is reset (a new call begins). */
 odbctx_session *odbctx__enter(odbctx_session *s, int clear);
 void odbctx__leave(odbctx_session *s);
+
+/* Marks the session broken (see the broken field) with the message now on
+ * it; the first reason stays. */
+void odbctx__mark_broken(odbctx_session *s);
+/* 0 when s may work; else fails with ODBCTX_EBROKEN naming fn and the
+ * reason. Every public call that would send SQL starts with it. */
+int odbctx__refuse_broken(odbctx_session *s, const char *fn);
 int odbctx__is_open(const odbctx_session *s);
 
 /* Connects the session's handles (allocated the first time) with

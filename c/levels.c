@@ -220,7 +220,9 @@ int odbctx_begin_test(odbctx_session *s)
 {
     if (!odbctx__enter(s, 1))
         return ODBCTX_EARG;
-    int rc = begin_test(s);
+    int rc = odbctx__refuse_broken(s, "odbctx_begin_test");
+    if (rc == 0)
+        rc = begin_test(s);
     odbctx__leave(s);
     return rc;
 }
@@ -298,8 +300,11 @@ int odbctx__end_test_locked(odbctx_session *s)
     if (again) {
         char why[sizeof s->err.message];
         odbctx__copy(why, sizeof why, s->err.message);
-        odbctx__fail(s, ODBCTX_EBREACH, "%s; beginning the suite transaction anew failed too: %s",
+        odbctx__fail(s, ODBCTX_EBREACH,
+                     "%s; beginning the suite transaction anew failed too: %s; the session is "
+                     "broken: every later call fails until it is closed",
                      report, why);
+        odbctx__mark_broken(s);
     } else {
         odbctx__fail(s, ODBCTX_EBREACH,
                      "%s; a new suite transaction was begun and the suite setup replayed", report);
@@ -422,7 +427,9 @@ static int nested_end(odbctx_session *s, int keep)
     { \
         if (!odbctx__enter(s, 1)) \
             return ODBCTX_EARG; \
-        int rc = body; \
+        int rc = odbctx__refuse_broken(s, #fn); \
+        if (rc == 0) \
+            rc = body; \
         odbctx__leave(s); \
         return rc; \
     }

@@ -249,8 +249,12 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
         odbctx__schema_is_ddl(sql, len))
         return odbctx__schema_statement(s, sql);
 
-    int rc = odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
-                              from_script && odbctx__script_prepared(s));
+    /* Suite-level DDL is recorded like the schema's, so that a breach that
+     * commits it can be undone by dropping what it made. */
+    int rc = !s->in_test && odbctx__schema_is_ddl(sql, len)
+                 ? odbctx__schema_replay_one(s, sql)
+                 : odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
+                                    from_script && odbctx__script_prepared(s));
     rc = odbctx__after_statement(s, sql, rc, ends);
     if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
@@ -266,6 +270,9 @@ int odbctx__script_prepared(const odbctx_session *s)
  * the last test's savepoint (levels.c). */
 static int ensure_suite(odbctx_session *s)
 {
+    int rc = odbctx__refuse_broken(s, "odbctx");
+    if (rc)
+        return rc;
     if (s->in_test)
         return 0;
     if (s->suite_open)

@@ -85,6 +85,23 @@ void odbctx__leave(odbctx_session *s)
     pthread_mutex_unlock(&s->lock);
 }
 
+void odbctx__mark_broken(odbctx_session *s)
+{
+    if (!s->broken)
+        s->broken = strdup(s->err.message[0] ? s->err.message : "an isolation breach could not be repaired");
+}
+
+int odbctx__refuse_broken(odbctx_session *s, const char *fn)
+{
+    if (!s->broken)
+        return 0;
+    return odbctx__fail(s, ODBCTX_EBROKEN,
+                        "%s: refused: this session can no longer isolate tests, because an "
+                        "isolation breach could not be repaired (%.600s). Close the session and "
+                        "open a new one",
+                        fn, s->broken);
+}
+
 /* ---- the embedded default ---- */
 
 static void remove_tree(const char *dir)
@@ -351,6 +368,7 @@ static void destroy(odbctx_session *s)
     if (s->tmpdir)
         remove_tree(s->tmpdir);
     free(s->tmpdir);
+    free(s->broken);
     free(s->connection);
     if (s->connect_string) {
         memset(s->connect_string, 0, strlen(s->connect_string));
@@ -480,8 +498,9 @@ void odbctx_close(odbctx_session *s)
     odbctx__in_call++;
     if (s->in_test)
         odbctx__end_test_locked(s);
-    /* On MariaDB the schema lives outside the suite transaction. */
-    if (s->connected && s->dialect == ODBCTX_DIALECT_MARIADB) {
+    /* On MariaDB the schema lives outside the suite transaction; in a
+     * broken session a breach may have committed it elsewhere too. */
+    if (s->connected && (s->dialect == ODBCTX_DIALECT_MARIADB || s->broken)) {
         odbctx__suite_end(s);
         odbctx__schema_drop(s);
     }

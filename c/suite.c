@@ -160,7 +160,11 @@ static void rollback_everything(odbctx_session *s)
         }
         break;
     case ODBCTX_DIALECT_MARIADB:
-        /* Code under test may have switched autocommit on as text. */
+        /* Code under test may have switched autocommit on as text, and
+         * LOCK TABLES (or FLUSH TABLES WITH READ LOCK) outlives the
+         * transaction it ended: while it holds, no other table can be
+         * dropped, created or read, so no rebuild could succeed. */
+        odbctx__probe(s, "UNLOCK TABLES", NULL, 0);
         odbctx__probe(s, "SET autocommit=0", NULL, 0);
         break;
     case ODBCTX_DIALECT_POSTGRESQL:
@@ -183,9 +187,10 @@ static int replay(odbctx_session *s, enum odbctx_journal_kind kind)
     for (size_t i = 0; i < s->n_journal; i++) {
         if (s->journal[i].kind != kind)
             continue;
-        int rc = kind == ODBCTX_JOURNAL_SCHEMA
-                     ? odbctx__schema_replay_one(s, s->journal[i].sql)
-                     : odbctx__exec_real(s, s->journal[i].sql, "odbctx");
+        const char *sql = s->journal[i].sql;
+        int rc = kind == ODBCTX_JOURNAL_SCHEMA || odbctx__schema_is_ddl(sql, strlen(sql))
+                     ? odbctx__schema_replay_one(s, sql)
+                     : odbctx__exec_real(s, sql, "odbctx");
         if (rc) {
             odbctx__error_prefix(s, "replaying the suite setup");
             return rc;
@@ -279,11 +284,20 @@ int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_
                      what);
     } else {
         int again = odbctx__suite_rebuild(s, 1);
-        odbctx__fail(s, ODBCTX_EBREACH,
-                     "isolation breach: %s; odbctx began it anew %s. Let odbctx end transactions",
-                     what,
-                     again ? "but could not restore the suite setup"
-                           : "and replayed the suite setup");
+        char why[sizeof s->err.message];
+        odbctx__copy(why, sizeof why, s->err.message);
+        if (again) {
+            odbctx__fail(s, ODBCTX_EBREACH,
+                         "isolation breach: %s; odbctx could not restore the suite setup (%s); "
+                         "the session is broken: every later call fails until it is closed",
+                         what, why);
+            odbctx__mark_broken(s);
+        } else {
+            odbctx__fail(s, ODBCTX_EBREACH,
+                         "isolation breach: %s; odbctx began it anew and replayed the suite "
+                         "setup. Let odbctx end transactions",
+                         what);
+        }
     }
     if (rc) {
         memcpy(s->err.sqlstate, failure.sqlstate, sizeof s->err.sqlstate);

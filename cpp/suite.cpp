@@ -382,6 +382,20 @@ session &suite::get()
     return st_->s;
 }
 
+std::optional<error> suite::ensure_open() noexcept
+{
+    try {
+        get();
+        return std::nullopt;
+    } catch (const error_exception &e) {
+        return e.error();
+    } catch (const std::exception &e) {
+        return error::make(ODBCTX_EARG, e.what());
+    } catch (...) {
+        return error::make(ODBCTX_EARG, "opening the odbctx suite threw an unknown exception");
+    }
+}
+
 session *suite::try_get() noexcept
 {
     try {

@@ -53,6 +53,10 @@ extern "C" {
 #define ODBCTX_ENOMEM   -8  /* out of memory */
 #define ODBCTX_ELOST    -9  /* the connection to the server was lost */
 #define ODBCTX_EREFUSED -10 /* refused on purpose: unsafe statement or database */
+/* The session cannot promise isolation any more: an isolation breach could
+ * not be repaired (the message says what failed). Every later call that
+ * would use the database fails with it; only odbctx_close helps. */
+#define ODBCTX_EBROKEN  -11
 
 typedef struct odbctx_session odbctx_session;
 

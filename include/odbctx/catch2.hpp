@@ -42,6 +42,7 @@
 #include <odbctx.hpp>
 
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,15 @@ public:
         // The path of the section entered last is the run's leaf path.
         path_.resize(m_sectionStack.size() - 1);
         path_.push_back(info.name);
-        if (m_sectionStack.size() == 1)
+        if (m_sectionStack.size() == 1) {
+            // Fail closed: without a session no test body may run (its
+            // writes would reach the database for real). Catch2 ends the
+            // whole run on an exception from here, before the body.
+            if (auto e = suite_.ensure_open())
+                throw std::runtime_error("odbctx: the suite's session could not be opened, so "
+                                         "no test is run: " + e->to_string());
             suite_.begin_run(info.name);
+        }
     }
 
     void sectionEnded(Catch::SectionStats const &stats) override

@@ -44,6 +44,15 @@ namespace odbctx::gtest {
 
 class environment : public ::testing::Environment {
 public:
+    // Fail closed: a fatal failure here makes GoogleTest run no test, so
+    // without a session no test body runs (its writes would be real).
+    void SetUp() override
+    {
+        if (auto e = suite_.ensure_open())
+            GTEST_FAIL() << "odbctx: the suite's session could not be opened, so no test is run: "
+                         << e->to_string();
+    }
+
     void TearDown() override
     {
         suite_.close();

@@ -28,6 +28,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -68,6 +69,13 @@ public:
     // an isolation breach
     // or a failure to clean up. "" when there is nothing to say.
     std::string end_run(bool failed, std::string_view test_name);
+
+    // Opens the session now unless it is open, and returns why it cannot
+    // be (the same error on every later call), or nothing. Integrations
+    // call it before the first test body: a suite whose session cannot open
+    // runs no test body, so no test's writes can reach the database
+    // uncaptured.
+    std::optional<error> ensure_open() noexcept;
 
     // The suite's session, opened on first use. Throws error_exception.
     session &get();

@@ -119,6 +119,62 @@ else
     bad "--connect: exit $rc, then a fresh connection sees: $after"
 fi
 
+# Fail closed: whenever the session cannot open, the program is not run
+# (--connect), or every connection it makes is refused; odbctx-run exits
+# 125 either way, and nothing reaches the database. One unopenable session
+# of each kind that applies to this database.
+unopenable=("Driver=odbctx_no_such_driver;Database=x_test"
+    "Driver=libsqlite3odbc.so;Database=/nonexistent/odbctx/dir/x_test.db")
+case "$conn" in
+*PostgreSQL* | *MariaDB*)
+    # A wrong password; a server that is down (a port nothing listens on).
+    unopenable+=("$(printf '%s' "$conn" | sed 's/PWD=[^;]*/PWD=wrong_pw_0dbctx/')")
+    unopenable+=("$(printf '%s' "$conn" | sed 's/Port=[0-9]*/Port=1/')")
+    ;;
+esac
+for u in "${unopenable[@]}"; do
+    label=$(printf '%s' "$u" | sed 's/PWD=[^;]*/PWD=***/')
+    rm -f "$tmp/started"
+    "$run" --connect "$u" sh -c 'touch "$1"; exec "$2" "$3" "$4" scenario' sh "$tmp/started" \
+        "$prog" "$conn" "$prefix" >"$tmp/closed.log" 2>&1
+    rc=$?
+    after=$(counts "$prefix")
+    if [ $rc -eq 125 ] && [ ! -e "$tmp/started" ] && [ "$after" = "accounts 0 entries 0" ] &&
+        grep -q 'cannot open the session' "$tmp/closed.log" && ! grep -q 'wrong_pw_0dbctx' "$tmp/closed.log"; then
+        ok "--connect $label: the program is not started, exit 125"
+    else
+        show <"$tmp/closed.log"
+        bad "--connect $label: exit $rc, started $([ -e "$tmp/started" ] && echo yes || echo no), then: $after"
+    fi
+    # Without --connect the program's own connection string opens the
+    # session; when that fails, it and every later connection are refused.
+    "$run" "$prog" "$u" "$prefix" scenario >"$tmp/closed2.log" 2>&1
+    rc=$?
+    if [ $rc -eq 125 ] && grep -q 'connections are refused' "$tmp/closed2.log" &&
+        grep -q 'odbctx-run refused this connection' "$tmp/closed2.log"; then
+        ok "program connecting to $label: its connection is refused, exit 125"
+    else
+        show <"$tmp/closed2.log"
+        bad "program connecting to $label: exit $rc"
+    fi
+done
+# The first connection fails to open the session, a second one to the good
+# database is refused as well: the program cannot fall back to writing for real.
+"$run" sh -c '"$1" "$2" "$4" scenario; "$1" "$3" "$4" scenario' sh "$prog" "${unopenable[0]}" "$conn" \
+    "$prefix" >"$tmp/fallback.log" 2>&1
+rc=$?
+after=$(counts "$prefix")
+if [ $rc -eq 125 ] && [ "$after" = "accounts 0 entries 0" ]; then
+    ok "after a failed session open a fallback connection is refused too (exit 125)"
+else
+    show <"$tmp/fallback.log"
+    bad "fallback after a failed session: exit $rc, then: $after"
+fi
+"$run" sh -c 'exit 7' && rc=0 || rc=$?
+[ $rc -eq 7 ] && ok "odbctx-run passes the program's exit status through" || bad "exit status: $rc"
+"$run" /nonexistent/odbctx-prog >/dev/null 2>&1 && rc=0 || rc=$?
+[ $rc -eq 127 ] && ok "a program that is not found: exit 127" || bad "program not found: exit $rc"
+
 "$run" --version | grep '^odbctx-run ' >/dev/null && ok "odbctx-run --version" || bad "odbctx-run --version"
 "$run" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "odbctx-run without a program is a usage error" || bad "odbctx-run without a program"

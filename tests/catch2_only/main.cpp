@@ -13,6 +13,9 @@
 
 #include <odbctx/catch2.hpp>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include <stdexcept>
 #include <string>
 
@@ -136,4 +139,12 @@ TEST_CASE("deliberate 4: sees nothing the failed tests wrote", "[.deliberate]")
     temp_table();
     REQUIRE(count("c2o_temp") == 0);
     REQUIRE(odbctx::current().nested_depth() == 0);
+}
+
+// Run by run.test.sh with a connection that cannot open: the body must
+// never run (it would write uncaptured), which the marker file shows.
+TEST_CASE("fail closed: this body never runs without a session", "[.fail_closed]")
+{
+    if (const char *marker = std::getenv("ODBCTX_TEST_MARKER"))
+        std::fclose(std::fopen(marker, "w"));
 }

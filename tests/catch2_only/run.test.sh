@@ -70,7 +70,9 @@ if [ -n "$conn" ] && command -v isql >/dev/null; then
 fi
 ODBCTX_SCHEMA=/nonexistent/odbctx.sql run noschema "[.schema]"
 check "a missing ODBCTX_SCHEMA file fails the tests that need it" test "$rc" -ne 0
-check "... and says why" shows noschema.out "ODBCTX_EIO"
+# The session cannot open, so Catch2 ends the run before any body and
+# prints the reason on stderr.
+check "... and says why" shows noschema.err "ODBCTX_EIO"
 
 # The deliberate failures, with the console reporter: the report is in stdout.
 run bad "[.deliberate]" --order decl
@@ -100,6 +102,24 @@ check "with -r xml the report is on stderr" shows badxml.err 'odbctx: test "deli
 check "... and not in the XML" hides badxml.out "odbctx: test"
 check "... which stays well-formed" python3 -c \
     "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$tmp/badxml.out"
+
+# Fail closed: a session that cannot open runs no test body. One unopenable
+# connection of each kind: a driver that is not installed, an SQLite file
+# that cannot be created, and on a server a wrong password.
+unopenable=("Driver=odbctx_no_such_driver;Database=x_test"
+    "Driver=libsqlite3odbc.so;Database=/nonexistent/odbctx/x_test.db")
+[ -n "$conn" ] && unopenable+=("$(printf '%s' "$conn" | sed 's/PWD=[^;]*/PWD=wrong_pw_0dbctx/')")
+for u in "${unopenable[@]}"; do
+    rm -f "$tmp/marker"
+    ODBCTX_CONNECT=$u ODBCTX_TEST_MARKER=$tmp/marker run closed "[.fail_closed]"
+    if [ "$rc" -ne 0 ] && [ ! -e "$tmp/marker" ] && grep -q "no test is run" "$tmp/closed.out" "$tmp/closed.err" &&
+        ! grep -q wrong_pw_0dbctx "$tmp/closed.out" "$tmp/closed.err"; then
+        ok "session cannot open ($(printf '%s' "$u" | cut -c1-40)...): no test body runs, exit $rc"
+    else
+        cat "$tmp/closed.out" "$tmp/closed.err"
+        bad "session cannot open: exit $rc, body ran: $([ -e "$tmp/marker" ] && echo yes || echo no)"
+    fi
+done
 
 # Reuse mode needs a database that outlives the run: the server under test,
 # or an SQLite file for the embedded default.

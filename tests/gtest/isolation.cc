@@ -7,6 +7,8 @@
 
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -197,4 +199,12 @@ TEST(DISABLED_Deliberate, then_all_is_clean)
 {
     EXPECT_EQ(count("gt_item"), 0);
     EXPECT_EQ(count("gt_note"), 1);
+}
+
+// Run by run.test.sh with a connection that cannot open: the body must
+// never run (it would write uncaptured), which the marker file shows.
+TEST(DISABLED_FailClosed, body_never_runs_without_a_session)
+{
+    if (const char *marker = std::getenv("ODBCTX_TEST_MARKER"))
+        std::fclose(std::fopen(marker, "w"));
 }

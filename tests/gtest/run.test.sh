@@ -56,6 +56,21 @@ grep -q '^\[       OK \] DISABLED_Deliberate.then_all_is_clean' "$tmp/bad.log" &
 grep -q "left by a failing test" "$tmp/bad.log" &&
     ok "the failure report shows the SQL the test ran" ||
     bad "the failure report lacks the test's SQL"
+# Fail closed: a session that cannot open runs no test body.
+for u in "Driver=odbctx_no_such_driver;Database=x_test" \
+    "Driver=libsqlite3odbc.so;Database=/nonexistent/odbctx/x_test.db"; do
+    rm -f "$tmp/marker"
+    ODBCTX_CONNECT=$u ODBCTX_TEST_MARKER=$tmp/marker timeout -k 5 120 "$bin" --gtest_also_run_disabled_tests \
+        --gtest_filter='DISABLED_FailClosed.*' >"$tmp/closed.log" 2>&1
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ ! -e "$tmp/marker" ] && grep -q "no test is run" "$tmp/closed.log"; then
+        ok "session cannot open ($u): no test body runs, exit $rc"
+    else
+        sed 's/^/  | /' "$tmp/closed.log"
+        bad "session cannot open ($u): exit $rc, body ran: $([ -e "$tmp/marker" ] && echo yes || echo no)"
+    fi
+done
+
 secret=$(printf '%s' "${ODBCTX_CONNECT:-}" | sed -n 's/.*[Pp][Ww][Dd]=\([^;]*\).*/\1/p')
 if [ -n "$secret" ]; then
     if grep -qF -- "$secret" "$tmp/run.log" "$tmp/bad.log"; then

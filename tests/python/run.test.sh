@@ -100,6 +100,21 @@ if [ -n "$secret" ]; then
         ok "the password appears nowhere in pytest's output"
 fi
 
+# Fail closed: a session that cannot open stops the run before any body.
+for u in "Driver=odbctx_no_such_driver;Database=x_test" \
+    "Driver=libsqlite3odbc.so;Database=/nonexistent/odbctx/x_test.db"; do
+    rm -f "$tmp/marker"
+    ODBCTX_CONNECT=$u ODBCTX_TEST_MARKER=$tmp/marker "$py" -m pytest "${pytest_args[@]}" \
+        tests/python/fail_closed_example.py >"$tmp/closed.log" 2>&1
+    rc=$?
+    if [ "$rc" -ne 0 ] && [ ! -e "$tmp/marker" ] && grep -q "no test is run" "$tmp/closed.log"; then
+        ok "session cannot open ($u): pytest runs no test body, exit $rc"
+    else
+        sed 's/^/  [closed] /' "$tmp/closed.log"
+        bad "session cannot open ($u): exit $rc, body ran: $([ -e "$tmp/marker" ] && echo yes || echo no)"
+    fi
+done
+
 # pyodbc first: its calls could not be captured, so the plugin refuses.
 "$py" -c 'import pyodbc, sys; sys.path.insert(0, "bindings/python"); import odbctx; print(odbctx.pyodbc_captured())' \
     >"$tmp/first.log" 2>&1

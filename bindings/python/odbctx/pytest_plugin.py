@@ -62,7 +62,13 @@ def odbctx_session(pytestconfig):
     conn = pytestconfig.getoption("odbctx_connect")
     if conn is None:
         conn = os.environ.get("ODBCTX_CONNECT", "")
-    session = Session(conn)
+    # Fail closed: without a session no test body may run (its writes
+    # would reach the database for real), so the run stops here, once.
+    try:
+        session = Session(conn)
+    except Exception as e:
+        pytest.exit("odbctx: the session could not be opened, so no test is run: %s" % e,
+                    returncode=3)
     try:
         for path in _schema_files(pytestconfig):
             session.schema_file(path)
