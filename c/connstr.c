@@ -83,17 +83,36 @@ int odbctx_connstr_walk(const char *conn, odbctx_connstr_fn fn, void *ctx, size_
     return 0;
 }
 
-static int ends_with(const char *key, size_t len, const char *suffix)
+static int contains(const char *hay, size_t len, const char *needle)
 {
-    size_t n = strlen(suffix);
-    return len >= n && strncasecmp(key + len - n, suffix, n) == 0;
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (strncasecmp(hay + i, needle, n) == 0)
+            return 1;
+    return 0;
 }
 
 int odbctx_connstr_is_secret_key(const char *key, size_t len)
 {
-    /* PWD, PASSWORD, and the like of MariaDB's TLSKEYPWD. */
-    return ends_with(key, len, "PWD") || ends_with(key, len, "PASSWORD") ||
-           ends_with(key, len, "PASSWD");
+    /* Judged on the letters and digits alone: braces, blanks and other
+     * punctuation in a key ("{PWD}", "P{W}D", "Pass_Word") must not hide
+     * what a driver manager or driver may still read as a password. Over
+     * redaction costs a less readable message; under redaction a leak. */
+    char norm[128];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof norm; i++) {
+        char c = key[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            norm[n++] = c;
+    }
+    if (len > 0 && n == sizeof norm)
+        return 1; /* a key this long is no known key: hide it */
+    static const char *const secret_words[] = {"PWD", "PASS", "SECRET", "TOKEN", "CREDENTIAL",
+                                               "APIKEY", "ACCESSKEY", "PRIVATEKEY"};
+    for (size_t i = 0; i < sizeof secret_words / sizeof *secret_words; i++)
+        if (contains(norm, n, secret_words[i]))
+            return 1;
+    return 0;
 }
 
 size_t odbctx_connstr_value(const struct odbctx_connstr_pair *pair, char *out, size_t n)
@@ -165,7 +184,7 @@ struct redact_ctx {
 static int redact_one(void *p, const struct odbctx_connstr_pair *pair)
 {
     struct redact_ctx *r = p;
-    if (!odbctx_connstr_is_secret_key(pair->key, pair->key_len))
+    if (!odbctx_connstr_is_secret_key(pair->key, pair->key_len) || pair->value_len == 0)
         return 0;
     size_t start = (size_t)(pair->value - r->conn);
     put(&r->sink, r->conn + r->copied, start - r->copied);

@@ -28,8 +28,9 @@ typedef int (*odbctx_connstr_fn)(void *ctx, const struct odbctx_connstr_pair *pa
  * empty value, as drivers ignore it. */
 int odbctx_connstr_walk(const char *conn, odbctx_connstr_fn fn, void *ctx, size_t *bad_offset);
 
-/* 1 when the key names a password: PWD, PASSWORD, or a key ending in
- * either (TLSKEYPWD); any case. */
+/* 1 when the key may name a secret: its letters and digits (punctuation
+ * such as braces is ignored, any case) contain PWD, PASS, SECRET, TOKEN,
+ * CREDENTIAL, APIKEY, ACCESSKEY or PRIVATEKEY. */
 int odbctx_connstr_is_secret_key(const char *key, size_t len);
 
 /* Copies the unbraced value of pair into out (size n, always terminated when

@@ -1,4 +1,5 @@
 #include "internal.h"
+#include "connstr.h"
 #include "reliability.h"
 
 #include <stdarg.h>
@@ -110,28 +111,35 @@ static char *value_end(char *v)
     return v;
 }
 
+static int key_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '{' || c == '}' || c == '-' || c == '.';
+}
+
+/* Every KEY=value in free text whose key may name a secret (by the same
+ * rule as connection strings: odbctx_connstr_is_secret_key) has its value
+ * hidden, however the key is spelled or braced. */
 static void scrub_assignments(char *buf, size_t n)
 {
-    static const char *const keys[] = {"password", "pwd"};
-    for (char *p = buf; *p; p++) {
-        for (size_t k = 0; k < 2; k++) {
-            size_t klen = strlen(keys[k]);
-            if (strncasecmp(p, keys[k], klen) != 0)
-                continue;
-            char *eq = p + klen;
-            while (*eq == ' ' || *eq == '\t')
-                eq++;
-            if (*eq != '=')
-                continue;
-            char *v = eq + 1;
-            while (*v == ' ' || *v == '\t')
-                v++;
-            char *end = value_end(v);
-            if (end == v || (end - v == 3 && strncmp(v, "***", 3) == 0))
-                continue;
-            p = mask(buf, n, v, end) - 1;
-            break;
-        }
+    for (char *eq = strchr(buf, '='); eq; eq = *eq ? strchr(eq + 1, '=') : NULL) {
+        char *k = eq;
+        while (k > buf && (k[-1] == ' ' || k[-1] == '\t'))
+            k--;
+        char *kend = k;
+        while (k > buf && key_char(k[-1]))
+            k--;
+        if (k == kend || !odbctx_connstr_is_secret_key(k, (size_t)(kend - k)))
+            continue;
+        char *v = eq + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        char *end = value_end(v);
+        if (end == v || (end - v == 3 && strncmp(v, "***", 3) == 0))
+            continue;
+        eq = mask(buf, n, v, end);
+        if (eq > buf)
+            eq--;
     }
 }
 

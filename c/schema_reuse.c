@@ -64,25 +64,39 @@ static int fail(struct reuse *r, int code, const char *fmt, ...)
     return code;
 }
 
-/* Replaces every occurrence of the connection's password in msg by "***":
- * a driver may echo the connection string back in its diagnostics. */
+struct scrub_ctx {
+    char *msg;
+    size_t size;
+};
+
+/* Hides one secret-like value of the connection string wherever msg has it. */
+static int scrub_pair(void *vctx, const struct odbctx_connstr_pair *pair)
+{
+    struct scrub_ctx *c = vctx;
+    if (!odbctx_connstr_is_secret_key(pair->key, pair->key_len))
+        return 0;
+    char secret[256];
+    size_t len = odbctx_connstr_value(pair, secret, sizeof secret);
+    if (len == 0 || len >= sizeof secret)
+        return 0;
+    char *p;
+    while ((p = strstr(c->msg, secret)) != NULL) {
+        size_t rest = strlen(p + len);
+        if (p + 3 + rest + 1 > c->msg + c->size)
+            break;
+        memmove(p + 3, p + len, rest + 1);
+        memcpy(p, "***", 3);
+    }
+    return 0;
+}
+
+/* Replaces every secret value of the connection (any key the connection
+ * string rules take as secret) in msg by "***": a driver may echo the
+ * connection string back in its diagnostics. */
 static void scrub(const char *conn, char *msg, size_t size)
 {
-    static const char *const keys[] = {"PWD", "PASSWORD"};
-    for (size_t k = 0; k < 2; k++) {
-        char secret[256];
-        size_t len = odbctx_connstr_get(conn, keys[k], secret, sizeof secret);
-        if (len == (size_t)-1 || len == 0 || len >= sizeof secret)
-            continue;
-        char *p;
-        while ((p = strstr(msg, secret)) != NULL) {
-            size_t rest = strlen(p + len);
-            if (p + 3 + rest + 1 > msg + size)
-                break;
-            memmove(p + 3, p + len, rest + 1);
-            memcpy(p, "***", 3);
-        }
-    }
+    struct scrub_ctx c = {msg, size};
+    odbctx_connstr_walk(conn, scrub_pair, &c, NULL);
 }
 
 /* Copies a helper's error from the scratch session; returns rc. */

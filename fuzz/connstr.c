@@ -11,7 +11,11 @@
  * - after redaction no password is left: every PWD/PASSWORD value in the
  *   redacted string starts with "***", and a string whose unterminated
  *   brace swallows the rest ends in "***";
- * - odbctx_connstr_get agrees with the walk and terminates its output.
+ * - odbctx_connstr_get agrees with the walk and terminates its output;
+ * - the redaction oracle, independent of odbctx's own key rule: no value of
+ *   a key whose letters and digits, in any case, contain PWD or PASS (so
+ *   "{PWD}", "P{W}D", "pass word" count) survives in the redacted string
+ *   more often than it appears in the rest of the input.
  */
 #include "connstr.h"
 #include "odbctx.h"
@@ -77,10 +81,59 @@ static int check_pair(void *ctx, const struct odbctx_connstr_pair *p)
 static int secrets_masked(void *ctx, const struct odbctx_connstr_pair *p)
 {
     (void)ctx;
-    if (!odbctx_connstr_is_secret_key(p->key, p->key_len))
+    if (!odbctx_connstr_is_secret_key(p->key, p->key_len) || p->value_len == 0)
         return 0;
     if (p->value_len < 3 || memcmp(p->value, "***", 3) != 0)
         fail("a password survived redaction");
+    return 0;
+}
+
+static size_t occurrences(const char *hay, const char *needle)
+{
+    size_t n = 0, len = strlen(needle);
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return len ? n : 0;
+}
+
+/* The oracle's own idea of a secret key, written apart from connstr.c. */
+static int oracle_secret_key(const char *key, size_t len)
+{
+    char norm[256];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < sizeof norm; i++)
+        if ((key[i] >= 'a' && key[i] <= 'z') || (key[i] >= 'A' && key[i] <= 'Z') ||
+            (key[i] >= '0' && key[i] <= '9'))
+            norm[n++] = key[i] >= 'a' && key[i] <= 'z' ? (char)(key[i] - 'a' + 'A') : key[i];
+    norm[n] = '\0';
+    return strstr(norm, "PWD") != NULL || strstr(norm, "PASS") != NULL;
+}
+
+struct leak_ctx {
+    const char *conn, *redacted;
+};
+
+static int no_leak(void *vctx, const struct odbctx_connstr_pair *p)
+{
+    struct leak_ctx *c = vctx;
+    if (!oracle_secret_key(p->key, p->key_len))
+        return 0;
+    char secret[256];
+    size_t len = odbctx_connstr_value(p, secret, sizeof secret);
+    /* A value with '*' in it may be spelled by the mask itself. */
+    if (len < 3 || len >= sizeof secret || strchr(secret, '*'))
+        return 0;
+    /* The input with this value cut out: what may legitimately remain. */
+    size_t at = (size_t)(p->value - c->conn), total = strlen(c->conn);
+    char *rest = malloc(total + 1);
+    if (!rest)
+        return 0;
+    memcpy(rest, c->conn, at);
+    memcpy(rest + at, c->conn + at + p->value_len, total - at - p->value_len + 1);
+    size_t allowed = occurrences(rest, secret);
+    free(rest);
+    if (occurrences(c->redacted, secret) > allowed)
+        fail("the value of a secret-like key survived redaction");
     return 0;
 }
 
@@ -121,6 +174,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail("redaction produced a malformed string");
     if (rc == -1 && (need < 3 || strcmp(full + need - 3, "***") != 0))
         fail("an unterminated value was not masked");
+    struct leak_ctx leak = {conn, full};
+    odbctx_connstr_walk(conn, no_leak, &leak, NULL);
 
     char db[64];
     size_t got = odbctx_connstr_get(conn, "database", db, sizeof db);

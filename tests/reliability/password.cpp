@@ -20,6 +20,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -164,6 +165,28 @@ TEST_CASE("a unique password appears in no message, trace or log", "[password]")
     }
 }
 
+TEST_CASE("a password under any spelling of its key appears in no message, trace or log",
+          "[password]")
+{
+    const std::string secret = "Qx7pwdUniq";
+    login user(secret);
+    // Drivers ignore keys they do not know; odbctx must hide them all the same.
+    const std::vector<std::string> spelled = {"{PWD}", "{Pwd}", "P{W}D", "pass word"};
+    std::string conn = user.conn;
+    for (size_t i = 0; i < spelled.size(); ++i)
+        conn += spelled[i] + "=Zk9spelled" + std::to_string(i) + ";";
+    std::string said = everything_said(conn, user.dir.path + "/log");
+    INFO(said);
+    CHECK_FALSE(contains(said, secret));
+    CHECK_FALSE(contains(said, "Zk9spelled"));
+    // A refused connection whose only password is under a braced key.
+    rel::session s(rel::with_key(rel::connect_string(), {"PWD", "PASSWORD"}, "PWD", "") +
+                   "Driver=odbctx_no_such_driver;{PWD}=Zk9refused;");
+    CHECK(s.s == nullptr);
+    INFO(s.err.message);
+    CHECK_FALSE(contains(s.err.message, "Zk9refused"));
+}
+
 TEST_CASE("a password that is a common word is hidden without mangling the text", "[password]")
 {
     for (const std::string word : {"test", "select"}) {
@@ -202,6 +225,13 @@ TEST_CASE("odbctx_redact hides every form of a password value", "[password]")
         {"UID=u;PASSWORD=select", "select"},
         {"DSN=x;PWD={unterminated;UID=u", "unterminated"},
         {"PWD=one;PWD=two", "two"},
+        // Spellings of the key that a parser may still read as a password.
+        {"{PWD}=s3cret;UID=u", "s3cret"},
+        {"{Pwd}=s3cret;UID=u", "s3cret"},
+        {"P{W}D=s3cret;UID=u", "s3cret"},
+        {"UID=u; Pass Word = s3cret", "s3cret"},
+        {"SSLPassPhrase=s3cret", "s3cret"},
+        {"Api_Token={s3;cret}", "s3;cret"},
     };
     for (const auto &c : cases) {
         char out[256];
