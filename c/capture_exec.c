@@ -6,12 +6,7 @@
 
 unsigned odbctx__cap_sql_flags(const odbctx_session *s)
 {
-    switch (s->dialect) {
-    case ODBCTX_DIALECT_SQLITE: return ODBCTX_SQL_SQLITE;
-    case ODBCTX_DIALECT_POSTGRESQL: return ODBCTX_SQL_POSTGRESQL;
-    case ODBCTX_DIALECT_MARIADB: return ODBCTX_SQL_MYSQL;
-    }
-    return 0;
+    return odbctx__dialect_sql_flags(s->dialect);
 }
 
 /* Transaction control is not sent, but the application's statement must

@@ -301,10 +301,14 @@ static int ieq(const char *a, size_t n, const char *kw)
 }
 
 /* 1: the session's autocommit (autocommit, @@autocommit, @@session.x,
- * @@local.x); 2: @@global.autocommit; 0: something else. */
+ * @@local.x, and the name in backticks); 2: @@global.autocommit; 0:
+ * something else. */
 static int autocommit_var(const char *s, const struct tok *t)
 {
     if (is_kw(s, t, "AUTOCOMMIT"))
+        return 1;
+    if (t->type == T_QIDENT && t->len >= 2 && s[t->off] == '`' &&
+        ieq(s + t->off + 1, t->len - 2, "AUTOCOMMIT"))
         return 1;
     if (t->type != T_VAR || t->len < 2 || s[t->off + 1] != '@')
         return 0;
@@ -448,6 +452,52 @@ static const struct tok *tok_at(const struct stmt *st, size_t j)
     return (j < st->nt && j < MAXT) ? &st->t[j] : &none;
 }
 
+/* The variable a SET assigns, spelled as MariaDB reads it: "@@", a scope
+ * and '.', and the name may stand in several tokens ("@@session . x",
+ * "@@`x`", "@@session.`x`"). Returns 1 for the session's autocommit, 2
+ * for the global one, 0 for another variable, -1 when the spelling is not
+ * understood; *next is the token after the name. */
+static int set_target(const char *s, const struct stmt *st, size_t j, size_t *next)
+{
+    char name[64];
+    size_t used = 0;
+    for (; j < st->nt && j < MAXT; j++) {
+        const struct tok *t = tok_at(st, j);
+        const char *p = s + t->off;
+        size_t n = t->len;
+        if (t->type == T_QIDENT && n >= 2) {
+            p++;
+            n -= 2;
+        } else if (t->type == T_PUNCT && *p == '.') {
+        } else if (t->type != T_VAR && t->type != T_WORD) {
+            break;
+        }
+        /* A word after a complete name ends it (SET x TO 1). */
+        if (t->type == T_WORD && used > 0 && name[used - 1] != '.' && name[used - 1] != '@')
+            break;
+        if (used + n >= sizeof name)
+            return -1;
+        memcpy(name + used, p, n);
+        used += n;
+    }
+    *next = j;
+    const char *v = name;
+    size_t n = used;
+    if (n >= 2 && v[0] == '@' && v[1] == '@') {
+        v += 2;
+        n -= 2;
+    }
+    const char *dot = memchr(v, '.', n);
+    if (!dot)
+        return ieq(v, n, "AUTOCOMMIT") ? 1 : 0;
+    size_t scope = (size_t)(dot - v);
+    if (!ieq(dot + 1, n - scope - 1, "AUTOCOMMIT"))
+        return 0;
+    if (ieq(v, scope, "GLOBAL"))
+        return 2;
+    return (ieq(v, scope, "SESSION") || ieq(v, scope, "LOCAL")) ? 1 : -1;
+}
+
 /* SET [SESSION|LOCAL] autocommit {=|:=|TO} value, alone in its statement. */
 static enum odbctx_sql_kind classify_set(const char *s, const struct stmt *st)
 {
@@ -458,12 +508,11 @@ static enum odbctx_sql_kind classify_set(const char *s, const struct stmt *st)
         return st->commas ? ODBCTX_SQL_UNSUPPORTED : ODBCTX_SQL_OTHER;
     if (is_kw(s, tok_at(st, j), "SESSION") || is_kw(s, tok_at(st, j), "LOCAL"))
         j++;
-    int var = autocommit_var(s, tok_at(st, j));
+    int var = set_target(s, st, j, &j);
     if (var == 2)
         return st->commas ? ODBCTX_SQL_UNSUPPORTED : ODBCTX_SQL_OTHER;
     if (var != 1 || st->autocommit != 1 || st->commas)
         return ODBCTX_SQL_UNSUPPORTED;
-    j++;
     if (is_punct(s, tok_at(st, j), ':'))
         j++;
     if (!is_punct(s, tok_at(st, j), '=') && !is_kw(s, tok_at(st, j), "TO"))
@@ -523,12 +572,48 @@ static int mysql_implicit_commit(const char *s, const struct stmt *st)
     return 1;
 }
 
+/* MariaDB's SET STATEMENT var = value [, ...] FOR statement runs the
+ * statement after FOR with the variables set: it is what decides. The
+ * values may hold parentheses and strings, so FOR is the first top-level
+ * word FOR after the assignments; one that cannot be found is refused. */
+static enum odbctx_sql_kind classify_set_statement(const char *s, const struct stmt *st,
+                                                   unsigned f, struct odbctx_sql_stmt *o)
+{
+    struct lexer lx = {s, st->end, st->t[1].off + st->t[1].len, f, 0};
+    int depth = 0;
+    for (;;) {
+        struct tok t = next_token(&lx);
+        if (t.type == T_END || t.type == T_SEMI)
+            return ODBCTX_SQL_UNSUPPORTED;
+        if (t.type == T_OPEN)
+            depth++;
+        else if (t.type == T_CLOSE && depth > 0)
+            depth--;
+        else if (depth == 0 && is_kw(s, &t, "FOR"))
+            break;
+    }
+    if (f & NESTED)
+        return ODBCTX_SQL_UNSUPPORTED; /* SET STATEMENT ... FOR SET STATEMENT ...: refuse */
+    struct odbctx_sql_stmt inner[2];
+    size_t n = odbctx_classify(s + lx.i, st->end - lx.i, f | NESTED, inner, 2);
+    if (n != 1)
+        return n == 0 ? ODBCTX_SQL_OTHER : ODBCTX_SQL_UNSUPPORTED;
+    o->name_off = inner[0].name_len ? inner[0].name_off + lx.i : 0;
+    o->name_len = inner[0].name_len;
+    o->clash = inner[0].clash;
+    o->chain = inner[0].chain;
+    o->params |= inner[0].params;
+    return inner[0].kind;
+}
+
 static enum odbctx_sql_kind classify_stmt(const char *s, const struct stmt *st, unsigned f,
                                           struct odbctx_sql_stmt *o)
 {
     const struct tok *t0 = tok_at(st, 0), *t1 = tok_at(st, 1);
     int mysql = (f & ODBCTX_SQL_MYSQL) != 0;
 
+    if (mysql && is_kw(s, t0, "SET") && is_kw(s, t1, "STATEMENT"))
+        return classify_set_statement(s, st, f, o);
     if (st->compound)
         return st->risky ? ODBCTX_SQL_UNSUPPORTED : ODBCTX_SQL_OTHER;
     if (mysql && mysql_implicit_commit(s, st))
@@ -586,6 +671,9 @@ static enum odbctx_sql_kind classify_stmt(const char *s, const struct stmt *st, 
             return ODBCTX_SQL_UNSUPPORTED;
         if (mysql && !(f & NESTED))
             return classify_mysql_prepare(s, st, f);
+        /* Inside SET STATEMENT ... FOR: the literal is not looked into. */
+        if (mysql && is_kw(s, tok_at(st, 2), "FROM"))
+            return ODBCTX_SQL_UNSUPPORTED;
         return ODBCTX_SQL_OTHER;
     }
     if (is_kw(s, t0, "XA"))

@@ -1,7 +1,9 @@
 #include "internal.h"
+#include "classify.h"
 #include "script.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -61,110 +63,69 @@ int odbctx__dialect_lost_savepoint(const odbctx_session *s)
     return 0;
 }
 
-/* Reads the next word of sql (skipping blanks, comments and punctuation
- * other than ';'); returns its length, 0 at the end. */
-static size_t next_word(const char **p, const char *end)
+unsigned odbctx__dialect_sql_flags(enum odbctx_dialect d)
 {
-    const char *q = *p;
-    for (;;) {
-        while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || *q == '(' || *q == '@'))
-            q++;
-        if (q + 1 < end && q[0] == '-' && q[1] == '-') {
-            while (q < end && *q != '\n')
-                q++;
-            continue;
-        }
-        if (q + 1 < end && q[0] == '/' && q[1] == '*') {
-            const char *close = q + 2;
-            while (close + 1 < end && !(close[0] == '*' && close[1] == '/'))
-                close++;
-            q = close + 1 < end ? close + 2 : end;
-            continue;
-        }
-        break;
-    }
-    const char *w = q;
-    while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '_'))
-        q++;
-    *p = q;
-    return (size_t)(q - w);
-}
-
-static int is(const char *w, size_t n, const char *kw)
-{
-    return strlen(kw) == n && strncasecmp(w, kw, n) == 0;
-}
-
-/* Statements after which MariaDB has committed implicitly. */
-static int mariadb_implicit_commit(const char *w, size_t n, const char *p, const char *end)
-{
-    static const char *const always[] = {"ALTER", "RENAME", "TRUNCATE", "LOCK", "UNLOCK",
-                                         "GRANT", "REVOKE", "ANALYZE", "OPTIMIZE", "REPAIR",
-                                         "FLUSH", "INSTALL", "UNINSTALL", "CACHE"};
-    for (size_t i = 0; i < sizeof always / sizeof always[0]; i++)
-        if (is(w, n, always[i]))
-            return 1;
-    if (is(w, n, "CREATE") || is(w, n, "DROP")) {
-        /* TEMPORARY tables are exempt. */
-        const char *q = p;
-        size_t m = next_word(&q, end);
-        if (is(q - m, m, "OR")) {
-            m = next_word(&q, end);
-            m = next_word(&q, end);
-        }
-        return !is(q - m, m, "TEMPORARY");
+    switch (d) {
+    case ODBCTX_DIALECT_SQLITE: return ODBCTX_SQL_SQLITE;
+    case ODBCTX_DIALECT_POSTGRESQL: return ODBCTX_SQL_POSTGRESQL;
+    case ODBCTX_DIALECT_MARIADB: return ODBCTX_SQL_MYSQL;
     }
     return 0;
 }
 
-static int mentions_odbctx(const char *text, size_t len)
+/* One judge for every path (odbctx_exec, scripts, capture, the breach
+ * report): the statement classifier of classify.c. Savepoint statements
+ * end nothing unless they touch odbctx's own levels. */
+static int ends(const struct odbctx_sql_stmt *st)
 {
-    for (size_t i = 0; i + 7 <= len; i++)
-        if (strncasecmp(text + i, "odbctx_", 7) == 0)
-            return 1;
-    return 0;
+    switch (st->kind) {
+    case ODBCTX_SQL_OTHER:
+        return 0;
+    case ODBCTX_SQL_SAVEPOINT:
+    case ODBCTX_SQL_RELEASE:
+    case ODBCTX_SQL_ROLLBACK_TO:
+        return st->clash;
+    default:
+        return 1;
+    }
 }
 
-struct ends_ctx {
-    enum odbctx_dialect d;
-    int found;
-};
-
-static int statement_ends_transaction(void *vctx, const struct odbctx_script_stmt *st)
+static int implicit(const struct odbctx_sql_stmt *st)
 {
-    struct ends_ctx *c = vctx;
-    const char *p = st->text, *end = st->text + st->len;
-    size_t n = next_word(&p, end);
-    const char *w = p - n;
+    return st->kind == ODBCTX_SQL_IMPLICIT_COMMIT;
+}
 
-    if (is(w, n, "COMMIT") || is(w, n, "BEGIN") || is(w, n, "START") || is(w, n, "END") ||
-        is(w, n, "ABORT") || (is(w, n, "PREPARE") && c->d == ODBCTX_DIALECT_POSTGRESQL)) {
-        c->found = 1;
-    } else if (is(w, n, "ROLLBACK")) {
-        /* ROLLBACK [WORK|TRANSACTION] TO ... only undoes a savepoint. */
-        size_t m = next_word(&p, end);
-        if (is(p - m, m, "WORK") || is(p - m, m, "TRANSACTION"))
-            m = next_word(&p, end);
-        c->found = !is(p - m, m, "TO");
-    } else if (is(w, n, "RELEASE") || (is(w, n, "SAVEPOINT") && c->d == ODBCTX_DIALECT_MARIADB)) {
-        /* Releasing odbctx's own savepoints (or, on MariaDB, re-creating
-         * one, which moves it) breaks the levels. */
-        c->found = mentions_odbctx(st->text, st->len);
-    } else if (is(w, n, "SET") && c->d == ODBCTX_DIALECT_MARIADB) {
-        size_t m = next_word(&p, end);
-        if (is(p - m, m, "SESSION") || is(p - m, m, "LOCAL"))
-            m = next_word(&p, end);
-        c->found = is(p - m, m, "autocommit");
-    } else if (c->d == ODBCTX_DIALECT_MARIADB) {
-        c->found = mariadb_implicit_commit(w, n, p, end);
+/* 1 when any statement of sql satisfies pred; 1 also when that cannot be
+ * told (out of memory), so that callers check rather than trust. */
+static int any_statement(enum odbctx_dialect d, const char *sql, size_t len,
+                         int (*pred)(const struct odbctx_sql_stmt *))
+{
+    struct odbctx_sql_stmt small[16];
+    unsigned flags = odbctx__dialect_sql_flags(d);
+    size_t n = odbctx_classify(sql, len, flags, small, 16);
+    if (n <= 16) {
+        for (size_t i = 0; i < n; i++)
+            if (pred(&small[i]))
+                return 1;
+        return 0;
     }
-    return c->found;
+    struct odbctx_sql_stmt *all = malloc(n * sizeof *all);
+    if (!all)
+        return 1;
+    odbctx_classify(sql, len, flags, all, n);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        found = pred(&all[i]);
+    free(all);
+    return found;
 }
 
 int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, size_t len)
 {
-    struct ends_ctx c = {d, 0};
-    odbctx_script_split(sql, len, odbctx__dialect_script_flags(d), statement_ends_transaction, &c,
-                        NULL);
-    return c.found;
+    return any_statement(d, sql, len, ends);
+}
+
+int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len)
+{
+    return d == ODBCTX_DIALECT_MARIADB && any_statement(d, sql, len, implicit);
 }

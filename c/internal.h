@@ -217,12 +217,17 @@ int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
                            enum odbctx_dialect *dialect, char *display, size_t n);
 /* Flags for odbctx_script_split (script.h) matching the dialect's lexis. */
 unsigned odbctx__dialect_script_flags(enum odbctx_dialect d);
+/* The classifier's lexical flags (ODBCTX_SQL_*, classify.h) for d. */
+unsigned odbctx__dialect_sql_flags(enum odbctx_dialect d);
 /* 1 when the session's last error says a savepoint odbctx made is gone or
  * the transaction around it is aborted: the suite transaction was lost. */
 int odbctx__dialect_lost_savepoint(const odbctx_session *s);
 /* 1 when a statement's first words may end the suite transaction on this
  * dialect (COMMIT, ROLLBACK without TO, BEGIN, SET autocommit, MariaDB DDL). */
 int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, size_t len);
+/* 1 when sql holds a statement the DBMS commits implicitly before running
+ * (MariaDB's DDL, LOCK TABLES, ...): see classify.h. */
+int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len);
 
 /* suite.c: the suite transaction. */
 /* Begins it explicitly and verifies that it is open. */
@@ -248,7 +253,12 @@ int odbctx__suite_replay(odbctx_session *s, int schema);
  * RAISE(ROLLBACK)). If it is gone, inside a test the test is marked
  * breached until odbctx_end_test rebuilds the suite; outside a test the
  * suite is rebuilt at once. Returns rc, or ODBCTX_EBREACH telling what
- * happened (the statement's SQLSTATE and native code kept). */
+ * happened (the statement's SQLSTATE and native code kept). may_end is
+ * ODBCTX_ENDS_SURELY when the statement is known to commit whenever it
+ * runs (MariaDB's implicit commits): then it succeeded means breached,
+ * whatever the server's transaction flag says (LOCK TABLES begins a new
+ * transaction at once). */
+#define ODBCTX_ENDS_SURELY 2
 int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_end);
 /* Appends to the journal; 0 or ODBCTX_ENOMEM. */
 int odbctx__journal_add(odbctx_session *s, enum odbctx_journal_kind kind, const char *sql,

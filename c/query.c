@@ -2,9 +2,13 @@
 #include "script.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char odbctx__origin_own[] = "odbctx";
 
@@ -255,6 +259,8 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
                  ? odbctx__schema_replay_one(s, sql)
                  : odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
                                     from_script && odbctx__script_prepared(s));
+    if (ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
+        ends = ODBCTX_ENDS_SURELY;
     rc = odbctx__after_statement(s, sql, rc, ends);
     if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
@@ -369,41 +375,107 @@ int odbctx_exec_script(odbctx_session *s, const char *script, const char *name)
     return rc;
 }
 
-int odbctx__read_file(odbctx_session *s, const char *path, char **out)
+/* The largest script read unless ODBCTX_SCRIPT_MAX_BYTES says otherwise:
+ * far above any schema, far below what would exhaust the machine. */
+#define SCRIPT_MAX_DEFAULT (256ull << 20)
+
+static unsigned long long script_max(void)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return odbctx__fail(s, ODBCTX_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 8192, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
-            break;
-        char *grown = realloc(buf, cap * 2);
-        if (!grown) {
+    const char *v = getenv("ODBCTX_SCRIPT_MAX_BYTES");
+    char *end;
+    unsigned long long n = v && *v ? strtoull(v, &end, 10) : 0;
+    return n > 0 && !*end ? n : SCRIPT_MAX_DEFAULT;
+}
+
+static int read_fail(odbctx_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int read_fail(odbctx_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->code = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device"
+         : S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+int odbctx_script_read(const char *path, char **text, odbctx_error *err)
+{
+    if (text)
+        *text = NULL;
+    if (!path || !*path || !text)
+        return read_fail(err, ODBCTX_EARG, "odbctx_script_read: %s",
+                         !text ? "text is NULL" : "path is NULL or empty");
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return read_fail(err, ODBCTX_EIO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return read_fail(err, ODBCTX_EIO, "cannot read %s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return read_fail(err, ODBCTX_EIO, "%s is %s, not a script file: nothing was read", path,
+                         file_kind(st.st_mode));
+    }
+    unsigned long long max = script_max();
+    if ((unsigned long long)st.st_size > max) {
+        close(fd);
+        return read_fail(err, ODBCTX_EIO,
+                         "%s has %lld bytes, more than the %llu a script may have "
+                         "(ODBCTX_SCRIPT_MAX_BYTES): nothing was read",
+                         path, (long long)st.st_size, max);
+    }
+    size_t size = (size_t)st.st_size;
+    char *buf = malloc(size + 1);
+    if (!buf) {
+        close(fd);
+        return read_fail(err, ODBCTX_ENOMEM, "%s: out of memory", path);
+    }
+    size_t len = 0;
+    /* A file that grows while it is read is cut at its size from fstat. */
+    while (len < size) {
+        ssize_t n = read(fd, buf + len, size - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
             free(buf);
-            buf = NULL;
-            break;
+            close(fd);
+            return read_fail(err, ODBCTX_EIO, "cannot read %s: %s", path, strerror(e));
         }
-        buf = grown;
-        cap *= 2;
+        if (n == 0)
+            break;
+        len += (size_t)n;
     }
-    int failed = ferror(f);
-    fclose(f);
-    if (!buf)
-        return odbctx__fail(s, ODBCTX_ENOMEM, "%s: out of memory", path);
-    if (failed) {
-        free(buf);
-        return odbctx__fail(s, ODBCTX_EIO, "cannot read %s", path);
-    }
+    close(fd);
     buf[len] = '\0';
     if (strlen(buf) != len) {
         free(buf);
-        return odbctx__fail(s, ODBCTX_EIO, "%s: not a text file (contains NUL bytes)", path);
+        return read_fail(err, ODBCTX_EIO, "%s: not a text file (contains NUL bytes)", path);
     }
-    *out = buf;
+    *text = buf;
     return 0;
+}
+
+int odbctx__read_file(odbctx_session *s, const char *path, char **out)
+{
+    odbctx_error err;
+    int rc = odbctx_script_read(path, out, &err);
+    return rc ? odbctx__fail(s, rc, "%s", err.message) : 0;
 }
 
 int odbctx_exec_file(odbctx_session *s, const char *path)

@@ -260,7 +260,12 @@ int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_
     if ((rc == 0 && !may_end) || rc == ODBCTX_ELOST || !s->suite_open || s->breach)
         return rc;
     odbctx_error failure = s->err;
-    int v = odbctx__suite_verify(s);
+    int v;
+    if (rc == 0 && may_end == ODBCTX_ENDS_SURELY)
+        v = odbctx__fail(s, ODBCTX_EBREACH, "%s commits implicitly before such a statement",
+                         s->dbms);
+    else
+        v = odbctx__suite_verify(s);
     if (v == 0) {
         s->err = failure;
         return rc;

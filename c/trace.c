@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A test that runs millions of statements must not grow the trace without
  * bound; the newest lines are the ones a failure report needs. */
@@ -130,7 +131,7 @@ static const char *line_sql(const char *line, const char *end, int *ours)
 void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n)
 {
     const char *text = s->trace.text ? s->trace.text : "";
-    const char *first_suspect = NULL, *suspect_end = NULL;
+    const char *first_suspect = NULL, *suspect_end = NULL, *call_suspect = NULL, *call_end = NULL;
     const char *starts[3] = {NULL, NULL, NULL};
     size_t used;
 
@@ -146,6 +147,14 @@ void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n)
                 first_suspect = line;
                 suspect_end = end;
             }
+            const char *w = sql;
+            while (w < end && (*w == ' ' || *w == '\t' || *w == '\n' || *w == '('))
+                w++;
+            if (!call_suspect && end - w > 5 && strncasecmp(w, "CALL", 4) == 0 &&
+                (w[4] == ' ' || w[4] == '\t' || w[4] == '\n')) {
+                call_suspect = line;
+                call_end = end;
+            }
             starts[0] = starts[1];
             starts[1] = starts[2];
             starts[2] = line;
@@ -155,10 +164,27 @@ void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n)
     if (first_suspect)
         used = (size_t)snprintf(out, n, "the statement that ended it: %.*s",
                                 (int)(suspect_end - first_suspect), first_suspect);
+    else if (call_suspect)
+        used = (size_t)snprintf(out, n,
+                                "most likely %.*s (no statement in the trace ends a transaction "
+                                "by itself, and a stored procedure can commit inside)",
+                                (int)(call_end - call_suspect), call_suspect);
+    else if (starts[2])
+        used = (size_t)snprintf(out, n,
+                                "most likely the test's last statement, %.*s (no statement in the "
+                                "trace ends a transaction by itself: a commit through a "
+                                "connection odbctx does not capture, a trigger or event, a "
+                                "reconnect or a lost connection would look like this)",
+                                (int)((strchr(starts[2], '\n') ? strchr(starts[2], '\n')
+                                                               : starts[2] + strlen(starts[2])) -
+                                      starts[2]),
+                                starts[2]);
     else
         used = (size_t)snprintf(out, n,
-                                "no statement in the trace ends a transaction (a commit "
-                                "through the driver, a reconnect or a lost connection?)");
+                                "no statement in the trace ends a transaction: the test ran "
+                                "none of its own, so it ended outside the trace (a commit "
+                                "through a connection odbctx does not capture, a reconnect or a "
+                                "lost connection)");
     const char *sep = "; last statements: ";
     for (int i = 0; i < 3 && used < n; i++) {
         if (!starts[i])

@@ -87,16 +87,20 @@ std::vector<schema_source> schema_from_env(const char *v)
     return out;
 }
 
+// The core's reader, with its checks (a regular file, a size limit).
 std::optional<std::string> read_file(const std::string &path, error &e)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        e = error::make(ODBCTX_EIO, "cannot read schema file " + path + ": " + std::strerror(errno));
+    char *text = nullptr;
+    odbctx_error err{};
+    if (int rc = odbctx_script_read(path.c_str(), &text, &err); rc != ODBCTX_OK) {
+        e = error::from(err);
+        if (e.code == ODBCTX_OK)
+            e.code = rc;
         return std::nullopt;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    std::string out(text);
+    std::free(text);
+    return out;
 }
 
 // What a failed setup function threw, as an error.

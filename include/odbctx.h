@@ -167,6 +167,15 @@ ODBCTX_API int odbctx_schema_reuse(const char *conn, const char *const *scripts,
                                    const char *const *names, size_t n, int *rebuilt,
                                    odbctx_error *err);
 
+/* Reads the SQL script at path into *text (NUL-terminated; the caller frees
+ * it with free()), with the checks every script odbctx reads gets: a
+ * regular file (a FIFO or device could block or never end, a directory
+ * holds no text), no larger than ODBCTX_SCRIPT_MAX_BYTES (environment;
+ * default 256 MiB), no NUL bytes. Nothing is read into memory before the
+ * checks pass. ODBCTX_EARG, or ODBCTX_EIO with *err (when not NULL)
+ * naming the file and what is wrong. */
+ODBCTX_API int odbctx_script_read(const char *path, char **text, odbctx_error *err);
+
 /* Starts a test: a test savepoint above the suite (the app level starts at
  * it; the first odbctx_commit sets the app savepoint). Clears the trace.
  * ODBCTX_ESTATE if a test is already running. */

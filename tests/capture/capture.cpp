@@ -633,3 +633,66 @@ TEST_CASE("outside a test the captured code cannot commit")
     CHECK(d.state == "25000");
     CHECK(d.message.find("outside a test") != std::string::npos);
 }
+
+// Spellings of transaction control that the one classifier must see through,
+// per database: quoting, comments that run (MariaDB's executable comments),
+// variable syntax, and statements wrapped in others (SET STATEMENT ... FOR).
+// Each is either emulated (a commit becomes a restart) or refused before it
+// is sent; never does it end the suite's transaction.
+TEST_CASE("transaction control in any spelling is emulated or refused, never sent")
+{
+    struct form {
+        const char *sql;
+        bool refused; // refused with 25000; else emulated and succeeds
+    };
+    std::vector<form> forms;
+    if (is_mariadb()) {
+        forms = {{"SET STATEMENT max_statement_time=100 FOR COMMIT", false},
+                 {"set statement max_statement_time = (1+1), sql_mode='' for commit work", false},
+                 {"SET STATEMENT max_statement_time=100 FOR CREATE TABLE odbctx_cls_x (id INT)", true},
+                 {"SET STATEMENT max_statement_time=100 FOR SET STATEMENT x=1 FOR COMMIT", true},
+                 {"SET `autocommit`=0", false},
+                 {"SET @@`autocommit` = 0", false},
+                 {"SET @@session.`autocommit`=0", false},
+                 {"SET @@SESSION . autocommit = 0", false},
+                 {"SET SESSION `autocommit` := 0", false},
+                 {"/*!COMMIT*/", false},
+                 {"/*M!100000 COMMIT */", false},
+                 {"/*!50000 CREATE TABLE odbctx_cls_y (id INT) */", true},
+                 {"LOCK TABLES `odbctx_cls_z` WRITE", true},
+                 {"CHECK TABLE odbctx_cls_z", true},
+                 {"SET PASSWORD = PASSWORD('x')", true},
+                 {"RESET QUERY CACHE", true},
+                 {"SET autocommit=1, sql_mode=''", true}};
+    } else if (is_postgresql()) {
+        forms = {{"/* a comment */ COMMIT", false}, {"END TRANSACTION", false},
+                 {"commit work", false},          {"ABORT", false},
+                 {"PREPARE TRANSACTION 'x'", true}};
+    } else {
+        forms = {{"/* a comment */ COMMIT", false}, {"END", false},
+                 {"commit transaction", false},   {"-- a comment\nROLLBACK", false}};
+    }
+    for (const form &f : forms) {
+        DYNAMIC_SECTION(f.sql)
+        {
+            test_run t;
+            {
+                legacy a(via_dsn());
+                SQLHDBC dbc = ledger_dbc(a.l);
+                add_account(a, 1);
+                stmt st(dbc);
+                SQLRETURN r = st.exec(f.sql);
+                INFO(st.error().state << " " << st.error().message);
+                if (f.refused) {
+                    CHECK(r == SQL_ERROR);
+                    CHECK(st.error().state == "25000");
+                } else {
+                    CHECK(SQL_SUCCEEDED(r));
+                }
+            }
+            // The suite's transaction is intact: the test ends cleanly and a
+            // fresh connection sees nothing (finish() checks both).
+            t.finish();
+        }
+    }
+}

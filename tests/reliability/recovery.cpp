@@ -143,3 +143,38 @@ TEST_CASE("recovery: a breach that cannot be repaired breaks the session; every 
     REQUIRE(raw.ok());
     raw.exec("DROP TABLE rec_real");
 }
+
+TEST_CASE("recovery: a statement that ends the transaction is named at that statement",
+          "[recovery]")
+{
+    std::vector<std::string> forms;
+    if (rel::on_mariadb())
+        forms = {"SET STATEMENT max_statement_time=100 FOR COMMIT", "SET `autocommit`=1",
+                 "SET @@SESSION . autocommit = 1", "/*!COMMIT*/", "LOCK TABLES rec_named WRITE",
+                 "SET STATEMENT max_statement_time=100 FOR CREATE TABLE rec_named_x (id INT)"};
+    else
+        forms = {"/* a comment */ COMMIT", "END", rel::on_sqlite() ? "commit transaction" : "commit work"};
+    for (const std::string &stmt : forms) {
+        DYNAMIC_SECTION(stmt)
+        {
+            fixture f("named_test.db");
+            REQUIRE(odbctx_schema_script(f.s, "CREATE TABLE rec_named (id INTEGER PRIMARY KEY)",
+                                         "named schema") == 0);
+            REQUIRE(odbctx_begin_test(f.s) == 0);
+            REQUIRE(odbctx_exec(f.s, "INSERT INTO rec_named (id) VALUES (1)") == 0);
+            int rc = odbctx_exec(f.s, stmt.c_str());
+            INFO(f.message());
+            CHECK(rc == ODBCTX_EBREACH);
+            CHECK_THAT(f.message(), Catch::Contains(stmt));
+            CHECK(odbctx_end_test(f.s) == ODBCTX_EBREACH);
+            REQUIRE(odbctx_begin_test(f.s) == 0);
+            CHECK(f.s.count("rec_named") == 0);
+            REQUIRE(odbctx_end_test(f.s) == 0);
+            f.s.close();
+            rel::raw_connection raw(f.conn);
+            REQUIRE(raw.ok());
+            CHECK(raw.query_int(rel::count_tables_sql("rec_named")) == 0);
+            raw.exec("DROP TABLE IF EXISTS rec_named_x");
+        }
+    }
+}
