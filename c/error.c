@@ -209,6 +209,19 @@ static int connection_lost(const char *sqlstate, long native)
            native == 2006 || native == 2013;
 }
 
+/* The diagnostic on s says a lock wait ran out (ODBCTX_LOCK_TIMEOUT). */
+static int lock_wait_expired(const odbctx_session *s)
+{
+    if (s->lock_timeout_ms <= 0)
+        return 0;
+    switch (s->dialect) {
+    case ODBCTX_DIALECT_POSTGRESQL: return strcmp(s->err.sqlstate, "55P03") == 0;
+    case ODBCTX_DIALECT_MARIADB: return s->err.native == 1205;
+    case ODBCTX_DIALECT_SQLITE: return strstr(s->err.message, "database is locked") != NULL;
+    }
+    return 0;
+}
+
 int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h,
                       const char *what)
 {
@@ -241,6 +254,16 @@ int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h
     odbctx__format(s->err.message, sizeof s->err.message, "%s%s%s%s", what ? what : "",
                    what && *what ? ": " : "",
                    code == ODBCTX_ELOST ? "the connection to the server was lost: " : "", text);
+    if (lock_wait_expired(s)) {
+        size_t len = strlen(s->err.message);
+        snprintf(s->err.message + len, sizeof s->err.message - len,
+                 " (the statement waited %ld ms, %s, for a lock that another connection "
+                 "holds: end that connection's transaction, or raise the limit)",
+                 s->lock_timeout_ms,
+                 s->dialect == ODBCTX_DIALECT_SQLITE && s->connection && s->connection[0]
+                     ? "the SQLite driver's Timeout= of the connection string"
+                     : "ODBCTX_LOCK_TIMEOUT");
+    }
     flatten(s->err.message);
     odbctx__redact_text(s, s->err.message, sizeof s->err.message);
     if (code == ODBCTX_ELOST)

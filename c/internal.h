@@ -73,6 +73,7 @@ struct odbctx_session {
     size_t n_secrets;
 
     int multi_statements; /* the driver runs "A; B" in one call */
+    long lock_timeout_ms; /* ODBCTX_LOCK_TIMEOUT; 0 = wait without limit */
     int suite_open;       /* a verified suite transaction is open */
     long long suite_txid; /* PostgreSQL: its transaction id */
 

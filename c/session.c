@@ -124,6 +124,8 @@ static void remove_tree(const char *dir)
 /* An SQLite file in a fresh directory: private to this session, and gone
  * when it closes. Timeout: a second connection a test opens to the file
  * waits for the suite's lock instead of failing at once. */
+static int lock_timeout_ms(odbctx_session *s, long *out);
+
 static int embedded_default(odbctx_session *s)
 {
     const char *base = getenv("TMPDIR");
@@ -142,8 +144,14 @@ static int embedded_default(odbctx_session *s)
     if (!(s->connect_string = malloc(n)) || !(s->connection = strdup("")))
         return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
     /* FKSupport: foreign keys are enforced, as on the server databases. */
+    long ms;
+    int rc = lock_timeout_ms(s, &ms);
+    if (rc)
+        return rc;
+    /* The driver's Timeout=0 would not wait at all: "no limit" is 24 days. */
     snprintf(s->connect_string, n,
-             "Driver=libsqlite3odbc.so;Database=%s/suite.db;Timeout=10000;FKSupport=1;", tmpl);
+             "Driver=libsqlite3odbc.so;Database=%s/suite.db;Timeout=%ld;FKSupport=1;", tmpl,
+             ms ? ms : 2147483647L);
     return 0;
 }
 
@@ -389,6 +397,72 @@ static void destroy(odbctx_session *s)
     free(s);
 }
 
+/* How long a statement may wait for a lock another connection holds (a
+ * second connection to the SQLite file, a row lock on a server), before it
+ * fails with an error that names the wait instead of hanging the suite.
+ * ODBCTX_LOCK_TIMEOUT in milliseconds; 0 waits without limit. SQLite's
+ * driver retries a busy database itself for its Timeout= key (ms), which
+ * no PRAGMA changes: the embedded default sets it from this, a connection
+ * string of the user's keeps its own. */
+#define LOCK_TIMEOUT_DEFAULT_MS 10000L
+#define SQLITE_DRIVER_DEFAULT_TIMEOUT_MS 100000L
+
+static int lock_timeout_ms(odbctx_session *s, long *out)
+{
+    const char *v = getenv("ODBCTX_LOCK_TIMEOUT");
+    long ms = LOCK_TIMEOUT_DEFAULT_MS;
+    if (v && *v) {
+        char *end;
+        errno = 0;
+        ms = strtol(v, &end, 10);
+        if (*end || ms < 0 || errno || ms > 86400000L)
+            return odbctx__fail(s, ODBCTX_EARG,
+                                "ODBCTX_LOCK_TIMEOUT=%.40s: expected milliseconds from 0 (wait "
+                                "without limit) to 86400000",
+                                v);
+    }
+    *out = ms;
+    return 0;
+}
+
+static int lock_timeout(odbctx_session *s)
+{
+    long ms;
+    int rc = lock_timeout_ms(s, &ms);
+    if (rc)
+        return rc;
+    s->lock_timeout_ms = ms;
+    char sql[128];
+    switch (s->dialect) {
+    case ODBCTX_DIALECT_SQLITE: {
+        char t[32];
+        size_t n = odbctx_connstr_get(s->connect_string, "Timeout", t, sizeof t);
+        s->lock_timeout_ms = n == (size_t)-1 ? SQLITE_DRIVER_DEFAULT_TIMEOUT_MS : atol(t);
+        return 0;
+    }
+    case ODBCTX_DIALECT_POSTGRESQL:
+        /* Sent while autocommit is still on: a SET inside the suite
+         * transaction would be undone with it. */
+        snprintf(sql, sizeof sql, "SET lock_timeout = %ld", ms);
+        break;
+    case ODBCTX_DIALECT_MARIADB:
+        /* Whole seconds; 0 would mean "at once" there, so at least 1. With
+         * no limit asked for, the largest value the server takes. */
+        if (ms == 0)
+            snprintf(sql, sizeof sql,
+                     "SET SESSION innodb_lock_wait_timeout = 1073741824, lock_wait_timeout = 31536000");
+        else
+            snprintf(sql, sizeof sql,
+                     "SET SESSION innodb_lock_wait_timeout = %ld, lock_wait_timeout = %ld",
+                     (ms + 999) / 1000, (ms + 999) / 1000);
+        break;
+    }
+    char why[256];
+    if (!odbctx__probe(s, sql, why, sizeof why))
+        return odbctx__fail(s, ODBCTX_ESQL, "setting the lock wait limit (%s): %s", sql, why);
+    return 0;
+}
+
 int odbctx__connect(odbctx_session *s)
 {
     /* A reconnect's SQLDisconnect freed the reused statement handle. */
@@ -396,6 +470,8 @@ int odbctx__connect(odbctx_session *s)
     int rc = connect_driver(s);
     if (rc == 0)
         rc = check_dbms(s);
+    if (rc == 0)
+        rc = lock_timeout(s);
     if (rc == 0)
         rc = autocommit_off(s);
     if (rc == 0)
