@@ -128,6 +128,10 @@ static int lock_timeout_ms(odbctx_session *s, long *out);
 
 static int embedded_default(odbctx_session *s)
 {
+    long ms;
+    int rc = lock_timeout_ms(s, &ms);
+    if (rc)
+        return rc;
     const char *base = getenv("TMPDIR");
     char tmpl[4096];
     snprintf(tmpl, sizeof tmpl, "%s/odbctx-XXXXXX", base && *base ? base : "/tmp");
@@ -141,14 +145,11 @@ static int embedded_default(odbctx_session *s)
     }
     odbctx__tmpdir_mark(tmpl);
     size_t n = strlen(tmpl) + 128;
-    if (!(s->connect_string = malloc(n)) || !(s->connection = strdup("")))
+    /* calloc: destroy() wipes the string, which must be terminated. */
+    if (!(s->connect_string = calloc(1, n)) || !(s->connection = strdup("")))
         return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
-    /* FKSupport: foreign keys are enforced, as on the server databases. */
-    long ms;
-    int rc = lock_timeout_ms(s, &ms);
-    if (rc)
-        return rc;
-    /* The driver's Timeout=0 would not wait at all: "no limit" is 24 days. */
+    /* FKSupport: foreign keys are enforced, as on the server databases.
+     * The driver's Timeout=0 would not wait at all: "no limit" is 24 days. */
     snprintf(s->connect_string, n,
              "Driver=libsqlite3odbc.so;Database=%s/suite.db;Timeout=%ld;FKSupport=1;", tmpl,
              ms ? ms : 2147483647L);
