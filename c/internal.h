@@ -195,7 +195,7 @@ typedef int (*odbctx__stmt_fn)(odbctx_session *s, const char *sql, void *ctx);
  * The script is checked whole before anything runs; a failure names the
  * script, the line and the statement. */
 int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
-                       odbctx__stmt_fn fn, void *ctx);
+                       odbctx__stmt_fn fn, void *ctx, int batch_journal);
 
 /* Reads a whole text file into a NUL-terminated buffer the caller frees. */
 int odbctx__read_file(odbctx_session *s, const char *path, char **out);
@@ -266,6 +266,11 @@ int odbctx__journal_add(odbctx_session *s, enum odbctx_journal_kind kind, const 
                         size_t len);
 
 /* schema.c */
+/* 0 when running sql must ask the database first (CREATE ... IF NOT
+ * EXISTS: was the object there?), so it cannot go in a batch. */
+int odbctx__schema_batchable(const char *sql, size_t len);
+/* Records what sql (already run) created, as a schema statement would. */
+int odbctx__schema_note(odbctx_session *s, const char *sql, size_t len);
 /* 1 when the statement is CREATE/ALTER/DROP/RENAME/TRUNCATE (DDL). */
 int odbctx__schema_is_ddl(const char *sql, size_t len);
 /* Runs one statement as odbctx_schema_script would (on MariaDB outside the

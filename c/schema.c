@@ -230,6 +230,26 @@ int odbctx__schema_replay_one(odbctx_session *s, const char *sql)
     return run_recorded(s, sql);
 }
 
+int odbctx__schema_batchable(const char *sql, size_t len)
+{
+    struct odbctx_schema_object obj = {NULL, NULL};
+    int if_not_exists = 0;
+    int ours = parse_create(sql, len, &obj, &if_not_exists);
+    free(obj.name);
+    return !(ours && if_not_exists);
+}
+
+int odbctx__schema_note(odbctx_session *s, const char *sql, size_t len)
+{
+    struct odbctx_schema_object obj = {NULL, NULL};
+    int if_not_exists = 0;
+    int rc = 0;
+    if (parse_create(sql, len, &obj, &if_not_exists) && (rc = record(s, &obj)) != 0)
+        rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+    free(obj.name);
+    return rc;
+}
+
 static int schema_statement(odbctx_session *s, const char *sql, void *unused)
 {
     (void)unused;
@@ -310,7 +330,7 @@ static int mariadb_schema(odbctx_session *s, const char *script, const char *nam
 {
     odbctx__suite_end(s);
     int rc = single ? schema_statement(s, single, NULL)
-                    : odbctx__run_script(s, script, name, schema_statement, NULL);
+                    : odbctx__run_script(s, script, name, schema_statement, NULL, -1);
     odbctx_error failure = s->err;
     int again = 0;
     if (!SQL_SUCCEEDED(REAL(SQLEndTran)(SQL_HANDLE_DBC, s->dbc, SQL_COMMIT)) && rc == 0)
@@ -354,7 +374,7 @@ static int schema_run(odbctx_session *s, const char *script, const char *name)
         if (rc)
             return rc;
     }
-    return odbctx__run_script(s, script, name, schema_statement, NULL);
+    return odbctx__run_script(s, script, name, schema_statement, NULL, ODBCTX_JOURNAL_SCHEMA);
 }
 
 int odbctx_schema_script(odbctx_session *s, const char *script, const char *name)

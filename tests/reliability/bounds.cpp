@@ -130,3 +130,49 @@ TEST_CASE("bounds: ODBCTX_LOCK_TIMEOUT that is not a number of milliseconds is r
     CHECK(s.s == nullptr);
     CHECK_THAT(std::string(s.err.message), Catch::Contains("ODBCTX_LOCK_TIMEOUT=10s"));
 }
+
+TEST_CASE("bounds: a long script that fails stops at the failing line; what ran before it stays",
+          "[bounds]")
+{
+    // Long enough for several of PostgreSQL's batches on either side of the
+    // error; the other databases run it statement by statement.
+    for (const char *how : {"schema", "exec"}) {
+        DYNAMIC_SECTION(how)
+        {
+            rel::temp_dir dir;
+            const std::string conn =
+                rel::on_sqlite() ? rel::sqlite_file_connection(dir.path + "/script_test.db")
+                                 : rel::connect_string();
+            rel::session s(conn);
+            INFO(s.message());
+            REQUIRE(s.s);
+            std::string script = "CREATE TABLE bounds_script (id INTEGER PRIMARY KEY);\n";
+            for (int i = 0; i < 450; ++i)
+                script += "INSERT INTO bounds_script (id) VALUES (" + std::to_string(i) + ");\n";
+            // Line 452: asks the database first (not batched), then line 453 fails.
+            script += "CREATE TABLE IF NOT EXISTS bounds_script (id INTEGER PRIMARY KEY);\n";
+            script += "INSERT INTO bounds_script (id) VALUS (999);\n";
+            for (int i = 450; i < 900; ++i)
+                script += "INSERT INTO bounds_script (id) VALUES (" + std::to_string(i) + ");\n";
+            const bool schema = std::string(how) == "schema";
+            int rc = schema ? odbctx_schema_script(s, script.c_str(), "long")
+                            : odbctx_exec_script(s, script.c_str(), "long");
+            INFO(s.message());
+            CHECK(rc == ODBCTX_ESQL);
+            CHECK_THAT(s.message(), Catch::StartsWith("long:453:") && Catch::Contains("VALUS"));
+            // Everything before the failing line ran, nothing after it.
+            REQUIRE(odbctx_begin_test(s) == 0);
+            CHECK(s.count("bounds_script") == 450);
+            REQUIRE(odbctx_end_test(s) == 0);
+            // And the suite is sound: a second, correct script runs.
+            CHECK((schema ? odbctx_schema_script(s, "CREATE TABLE bounds_after (id INTEGER)", "after")
+                          : odbctx_exec_script(s, "INSERT INTO bounds_script (id) VALUES (5000)",
+                                               "after")) == 0);
+            s.close();
+            rel::raw_connection raw(conn);
+            REQUIRE(raw.ok());
+            // The schema lived in the suite transaction (MariaDB: dropped at close).
+            CHECK(raw.query_int(rel::count_tables_sql("bounds_script")) == 0);
+        }
+    }
+}
