@@ -248,6 +248,24 @@ static size_t classify(odbctx_session *s, const struct cap_text *t, struct odbct
     return n;
 }
 
+/* MariaDB: a CALL of a procedure whose body commits or runs DDL would end
+ * the test's transaction from inside the server; it is refused before it
+ * is sent, like the statements themselves. */
+static int commits_in_procedure(odbctx_session *s, struct cap_handle *rec,
+                                const struct cap_text *t, const struct odbctx_sql_stmt *st,
+                                SQLRETURN *r)
+{
+    if (st->kind != ODBCTX_SQL_OTHER ||
+        !odbctx__dialect_procedure_commits(s, t->sql + st->off, st->len))
+        return 0;
+    *r = odbctx__cap_fail(rec, "25000",
+                          "%.*s: the procedure controls the transaction or runs DDL, which would "
+                          "end the test's isolation on %s. Nothing was run",
+                          (int)(st->len > 200 ? 200 : st->len), t->sql + st->off, s->dbms);
+    trace_refusal(s, t->sql, rec);
+    return 1;
+}
+
 /* A broken session (odbctx__mark_broken) runs nothing captured code sends. */
 static int broken(odbctx_session *s, struct cap_handle *rec, SQLRETURN *r)
 {
@@ -280,6 +298,8 @@ SQLRETURN odbctx__cap_exec_direct(odbctx_session *s, struct cap_handle *rec,
             r = refuse(s, rec, t, &st[i]);
             goto out;
         }
+        if (commits_in_procedure(s, rec, t, &st[i], &r))
+            goto out;
         controls += is_control(st[i].kind);
         params |= st[i].params;
     }
@@ -352,6 +372,8 @@ SQLRETURN odbctx__cap_prepare(odbctx_session *s, struct cap_handle *rec, const s
             r = refuse(s, rec, t, &st[i]);
             goto out;
         }
+        if (commits_in_procedure(s, rec, t, &st[i], &r))
+            goto out;
         controls += is_control(st[i].kind);
     }
     if (controls && n > 1) {

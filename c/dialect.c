@@ -1,5 +1,6 @@
 #include "internal.h"
 #include "classify.h"
+#include "reliability.h"
 #include "script.h"
 
 #include <stdio.h>
@@ -128,4 +129,74 @@ int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, siz
 int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len)
 {
     return d == ODBCTX_DIALECT_MARIADB && any_statement(d, sql, len, implicit);
+}
+
+/* The name a CALL names, unquoted, into out; 0 when it is not a plain
+ * [schema.]name the lookup below can use. */
+static int call_target(const char *sql, size_t len, char *out, size_t n)
+{
+    const char *p = sql, *end = sql + len;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    if (end - p < 5 || strncasecmp(p, "CALL", 4) != 0 ||
+        !(p[4] == ' ' || p[4] == '\t' || p[4] == '\n' || p[4] == '\r'))
+        return 0;
+    p += 4;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    size_t used = 0;
+    while (p < end && *p != '(' && *p != ';' && *p != ' ' && *p != '\t' && *p != '\n') {
+        char c = *p++;
+        if (c == '`')
+            continue;
+        if (c == '\'' || c == '\\' || used + 1 >= n)
+            return 0;
+        out[used++] = c;
+    }
+    out[used] = '\0';
+    return used > 0;
+}
+
+int odbctx__dialect_procedure_commits(odbctx_session *s, const char *sql, size_t len)
+{
+    char name[200], query[600], *body;
+    if (s->dialect != ODBCTX_DIALECT_MARIADB || !call_target(sql, len, name, sizeof name))
+        return 0;
+    const char *dot = strchr(name, '.');
+    if (dot)
+        snprintf(query, sizeof query,
+                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
+                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = '%.*s' AND ROUTINE_NAME = '%s'",
+                 (int)(dot - name), name, dot + 1);
+    else
+        snprintf(query, sizeof query,
+                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
+                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = DATABASE() AND "
+                 "ROUTINE_NAME = '%s'",
+                 name);
+    size_t cap = 65536;
+    if (!(body = malloc(cap + 32)))
+        return 0;
+    odbctx_error keep = s->err;
+    /* "BEGIN NOT ATOMIC" makes a body in BEGIN ... END a compound statement
+     * for the classifier, which then refuses it when any of it controls
+     * the transaction or is DDL. */
+    memcpy(body, "BEGIN NOT ATOMIC ", 17);
+    int found = 0;
+    if (odbctx__query_text(s, s->dbc, query, body + 17, cap) == 0 && body[17]) {
+        const char *text = body + 17;
+        size_t tl = strlen(text);
+        int block = tl > 5 && strncasecmp(text, "BEGIN", 5) == 0;
+        if (block)
+            memmove(body + 17, body + 22, tl - 5 + 1);
+        struct odbctx_sql_stmt one[4];
+        const char *from = block ? body : text;
+        size_t n = odbctx_classify(from, strlen(from), ODBCTX_SQL_MYSQL, one, 4);
+        for (size_t i = 0; i < n && i < 4; i++)
+            if (one[i].kind != ODBCTX_SQL_OTHER)
+                found = 1;
+    }
+    s->err = keep;
+    free(body);
+    return found;
 }

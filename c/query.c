@@ -262,6 +262,8 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
                                     from_script && odbctx__script_prepared(s));
     if (ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
         ends = ODBCTX_ENDS_SURELY;
+    else if (!ends && s->in_test && odbctx__dialect_procedure_commits(s, sql, len))
+        ends = ODBCTX_ENDS_SURELY;
     rc = odbctx__after_statement(s, sql, rc, ends);
     if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");

@@ -262,7 +262,9 @@ int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_
     odbctx_error failure = s->err;
     int v;
     if (rc == 0 && may_end == ODBCTX_ENDS_SURELY)
-        v = odbctx__fail(s, ODBCTX_EBREACH, "%s commits implicitly before such a statement",
+        v = odbctx__fail(s, ODBCTX_EBREACH,
+                         "it commits whenever it runs on %s (an implicit commit, or transaction "
+                         "control or DDL in the procedure it calls)",
                          s->dbms);
     else
         v = odbctx__suite_verify(s);

@@ -696,3 +696,31 @@ TEST_CASE("transaction control in any spelling is emulated or refused, never sen
         }
     }
 }
+
+TEST_CASE("a captured CALL of a procedure that commits or runs DDL is refused; others run")
+{
+    if (!is_mariadb())
+        ODBCTX_SKIP("MariaDB procedures may commit; PostgreSQL refuses that inside a transaction");
+    exec("CREATE PROCEDURE " + table("p_commit") + "() BEGIN INSERT INTO " + table("account") +
+         " (id, owner) VALUES (77, 'p'); COMMIT; END");
+    exec("CREATE PROCEDURE " + table("p_ddl") + "() BEGIN CREATE TABLE " + table("p_made") +
+         " (id INT); END");
+    exec("CREATE PROCEDURE " + table("p_plain") + "() BEGIN INSERT INTO " + table("account") +
+         " (id, owner) VALUES (78, 'plain'); END");
+    test_run t;
+    {
+        legacy a(via_dsn());
+        SQLHDBC dbc = ledger_dbc(a.l);
+        for (const char *p : {"p_commit", "p_ddl"}) {
+            stmt st(dbc);
+            SQLRETURN r = st.exec("CALL `" + table(p) + "`()");
+            INFO(st.error().state << " " << st.error().message);
+            CHECK(r == SQL_ERROR);
+            CHECK(st.error().state == "25000");
+            CHECK_THAT(st.error().message, Catch::Contains("procedure"));
+        }
+        exec_ok(dbc, "CALL " + table("p_plain") + "()");
+        CHECK(count("account", "id = 78") == 1);
+    }
+    t.finish();
+}
