@@ -144,8 +144,6 @@ SQLRETURN odbctx__cap_execute(odbctx_session *s, struct cap_handle *rec);
 SQLRETURN odbctx__cap_end_tran(odbctx_session *s, struct cap_handle *rec, SQLSMALLINT op);
 /* Autocommit switched through SQLSetConnectAttr / SQLSetConnectOption. */
 SQLRETURN odbctx__cap_set_autocommit(odbctx_session *s, struct cap_handle *rec, int on);
-/* Dialect flags for the classifier. */
-unsigned odbctx__cap_sql_flags(const odbctx_session *s);
 
 /* ---- capture_text.c ---- */
 

@@ -4,11 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-unsigned odbctx__cap_sql_flags(const odbctx_session *s)
-{
-    return odbctx__dialect_sql_flags(s->dialect);
-}
-
 /* Transaction control is not sent, but the application's statement must
  * still end up executed without a result set, as after a real COMMIT: code
  * such as pyodbc asks SQLNumResultCols next, which the driver manager
@@ -237,7 +232,7 @@ static void forget_prepared(struct cap_handle *rec)
 static size_t classify(odbctx_session *s, const struct cap_text *t, struct odbctx_sql_stmt *small,
                        size_t n_small, struct odbctx_sql_stmt **st)
 {
-    unsigned flags = odbctx__cap_sql_flags(s);
+    unsigned flags = odbctx__dialect_sql_flags(s->dialect);
     size_t n = odbctx_classify(t->sql, t->len, flags, small, n_small);
     *st = small;
     if (n > n_small) {

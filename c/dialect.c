@@ -131,19 +131,31 @@ int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, s
     return d == ODBCTX_DIALECT_MARIADB && any_statement(d, sql, len, implicit);
 }
 
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+const char *odbctx__dialect_call(const char *sql, size_t len)
+{
+    const char *p = sql, *end = sql + len;
+    while (p < end && (blank(*p) || *p == '('))
+        p++;
+    if (end - p < 5 || strncasecmp(p, "CALL", 4) != 0 || !blank(p[4]))
+        return NULL;
+    p += 4;
+    while (p < end && blank(*p))
+        p++;
+    return p;
+}
+
 /* The name a CALL names, unquoted, into out; 0 when it is not a plain
  * [schema.]name the lookup below can use. */
 static int call_target(const char *sql, size_t len, char *out, size_t n)
 {
-    const char *p = sql, *end = sql + len;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    if (end - p < 5 || strncasecmp(p, "CALL", 4) != 0 ||
-        !(p[4] == ' ' || p[4] == '\t' || p[4] == '\n' || p[4] == '\r'))
+    const char *p = odbctx__dialect_call(sql, len), *end = sql + len;
+    if (!p)
         return 0;
-    p += 4;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
     size_t used = 0;
     while (p < end && *p != '(' && *p != ';' && *p != ' ' && *p != '\t' && *p != '\n') {
         char c = *p++;

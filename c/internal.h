@@ -229,6 +229,9 @@ int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, siz
 /* 1 when sql holds a statement the DBMS commits implicitly before running
  * (MariaDB's DDL, LOCK TABLES, ...): see classify.h. */
 int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len);
+/* Where the procedure name of a CALL statement starts; NULL when sql is
+ * not a CALL. */
+const char *odbctx__dialect_call(const char *sql, size_t len);
 /* MariaDB: 1 when sql is a CALL of a procedure whose body (read from
  * information_schema) controls the transaction or runs DDL, so that the
  * CALL would commit. 0 otherwise, and when the body cannot be read. */

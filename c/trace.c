@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* A test that runs millions of statements must not grow the trace without
  * bound; the newest lines are the ones a failure report needs. */
@@ -147,11 +146,7 @@ void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n)
                 first_suspect = line;
                 suspect_end = end;
             }
-            const char *w = sql;
-            while (w < end && (*w == ' ' || *w == '\t' || *w == '\n' || *w == '('))
-                w++;
-            if (!call_suspect && end - w > 5 && strncasecmp(w, "CALL", 4) == 0 &&
-                (w[4] == ' ' || w[4] == '\t' || w[4] == '\n')) {
+            if (!call_suspect && odbctx__dialect_call(sql, (size_t)(end - sql))) {
                 call_suspect = line;
                 call_end = end;
             }
