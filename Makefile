@@ -39,15 +39,15 @@ VERSION := $(MAJOR).$(MINOR).$(PATCH)
 # `make CFLAGS=...` changes optimisation without dropping them.
 WARN := -Wall -Wextra
 DEPFLAGS = -MMD -MP
-LIB_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -fPIC -fvisibility=hidden $(WARN) $(SANITIZE) $(CPPFLAGS) $(CFLAGS)
-LIB_CXXFLAGS = -std=c++23 -Iinclude -fPIC $(WARN) $(SANITIZE) $(CPPFLAGS) $(CXXFLAGS)
+LIB_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -Ic -fPIC -fvisibility=hidden $(WARN) $(SANITIZE) $(CPPFLAGS) $(CFLAGS)
+LIB_CXXFLAGS = -std=c++23 -Iinclude -Icpp -fPIC $(WARN) $(SANITIZE) $(CPPFLAGS) $(CXXFLAGS)
 TEST_CFLAGS = -std=c11 -D_GNU_SOURCE -Iinclude -Itests/support $(WARN) $(SANITIZE) $(CPPFLAGS) $(CFLAGS)
 TEST_CXXFLAGS = -std=c++23 -Iinclude -Itests/support -DODBCTX_SOURCE_DIR='"$(CURDIR)"' $(WARN) $(SANITIZE) $(CPPFLAGS) $(CXXFLAGS)
 ALL_LDFLAGS = $(SANITIZE) $(LDFLAGS)
 
 # ---- sources ----
-CORE_SRCS := $(sort $(wildcard c/*.c))
-CPP_SRCS := $(sort $(wildcard cpp/*.cpp))
+CORE_SRCS := $(sort $(shell find c -name '*.c'))
+CPP_SRCS := $(sort $(shell find cpp -name '*.cpp'))
 TOOL_C_SRCS := $(sort $(wildcard tools/*.c))
 TOOL_CXX_SRCS := $(sort $(wildcard tools/*.cpp))
 SUPPORT_SRCS := $(sort $(wildcard tests/support/*.cpp tests/support/*.c))

@@ -1,12 +1,58 @@
+/*
+ * What odbctx knows of each DBMS, in one table (struct odbctx_dialect_facts
+ * in internal.h), and the judgements that read the statement classifier
+ * with a dialect's lexis. Pure: nothing here talks to a server.
+ */
 #include "internal.h"
-#include "classify.h"
-#include "reliability.h"
-#include "script.h"
+#include "sql/classify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+static const struct odbctx_dialect_facts facts[] = {
+    [ODBCTX_DIALECT_SQLITE] = {
+        .lexis = ODBCTX_SQL_SQLITE,
+        .noop_sql = "PRAGMA odbctx_noop",
+        /* The main file's path; the guard reads its base name. */
+        .database_name_sql = "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        /* Not on SQLite: there a savepoint set inside the kept one and
+         * cancelled by the ROLLBACK TO that ends the test (an app commit's,
+         * a nested level's) makes every later ROLLBACK TO slower, test after
+         * test (seen with SQLite 3.39: 20 us a test growing to 3 ms over
+         * 2,000), where RELEASE of the test savepoint clears it; and its
+         * round trips are calls within the process. */
+        .keeps_test_savepoint = 0,
+    },
+    [ODBCTX_DIALECT_POSTGRESQL] = {
+        .lexis = ODBCTX_SQL_POSTGRESQL,
+        .noop_sql = "DO $$BEGIN END$$",
+        .database_name_sql = "SELECT current_database()",
+        /* psqlODBC sends its statement savepoint in the same query string
+         * as a directly executed statement, so that a syntax error rolls
+         * back the whole transaction; a prepared statement is parsed on its
+         * own and undone alone. It costs round trips, which scripts afford. */
+        .scripts_prepared = 1,
+        .keeps_test_savepoint = 1,
+    },
+    [ODBCTX_DIALECT_MARIADB] = {
+        .lexis = ODBCTX_SQL_MYSQL,
+        /* The connector refuses DO. */
+        .noop_sql = "SET @odbctx_noop = NULL",
+        .database_name_sql = "SELECT DATABASE()",
+        .ddl_commits = 1,
+        /* A savepoint set again under its name replaces the old one: the
+         * test and app levels keep their names, one statement a restart. */
+        .reuses_savepoint_names = 1,
+        .keeps_test_savepoint = 1,
+    },
+};
+
+const struct odbctx_dialect_facts *odbctx__dialect(enum odbctx_dialect d)
+{
+    return &facts[d];
+}
 
 int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
                            enum odbctx_dialect *dialect, char *display, size_t n)
@@ -35,19 +81,6 @@ int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
     return 0;
 }
 
-unsigned odbctx__dialect_script_flags(enum odbctx_dialect d)
-{
-    switch (d) {
-    case ODBCTX_DIALECT_POSTGRESQL:
-        return ODBCTX_SCRIPT_DOLLAR_QUOTES | ODBCTX_SCRIPT_NESTED_COMMENTS;
-    case ODBCTX_DIALECT_MARIADB:
-        return ODBCTX_SCRIPT_BACKSLASH | ODBCTX_SCRIPT_MYSQL_COMMENTS;
-    case ODBCTX_DIALECT_SQLITE:
-        return ODBCTX_SCRIPT_BRACKETS;
-    }
-    return 0;
-}
-
 int odbctx__dialect_lost_savepoint(const odbctx_session *s)
 {
     switch (s->dialect) {
@@ -60,16 +93,6 @@ int odbctx__dialect_lost_savepoint(const odbctx_session *s)
         return strcmp(s->err.sqlstate, "3B001") == 0 || strcmp(s->err.sqlstate, "25P02") == 0;
     case ODBCTX_DIALECT_MARIADB:
         return s->err.native == 1305; /* SAVEPOINT ... does not exist */
-    }
-    return 0;
-}
-
-unsigned odbctx__dialect_sql_flags(enum odbctx_dialect d)
-{
-    switch (d) {
-    case ODBCTX_DIALECT_SQLITE: return ODBCTX_SQL_SQLITE;
-    case ODBCTX_DIALECT_POSTGRESQL: return ODBCTX_SQL_POSTGRESQL;
-    case ODBCTX_DIALECT_MARIADB: return ODBCTX_SQL_MYSQL;
     }
     return 0;
 }
@@ -102,7 +125,7 @@ static int any_statement(enum odbctx_dialect d, const char *sql, size_t len,
                          int (*pred)(const struct odbctx_sql_stmt *))
 {
     struct odbctx_sql_stmt small[16];
-    unsigned flags = odbctx__dialect_sql_flags(d);
+    unsigned flags = facts[d].lexis;
     size_t n = odbctx_classify(sql, len, flags, small, 16);
     if (n <= 16) {
         for (size_t i = 0; i < n; i++)
@@ -128,7 +151,7 @@ int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, siz
 
 int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len)
 {
-    return d == ODBCTX_DIALECT_MARIADB && any_statement(d, sql, len, implicit);
+    return facts[d].ddl_commits && any_statement(d, sql, len, implicit);
 }
 
 static int blank(char c)
@@ -147,68 +170,4 @@ const char *odbctx__dialect_call(const char *sql, size_t len)
     while (p < end && blank(*p))
         p++;
     return p;
-}
-
-/* The name a CALL names, unquoted, into out; 0 when it is not a plain
- * [schema.]name the lookup below can use. */
-static int call_target(const char *sql, size_t len, char *out, size_t n)
-{
-    const char *p = odbctx__dialect_call(sql, len), *end = sql + len;
-    if (!p)
-        return 0;
-    size_t used = 0;
-    while (p < end && *p != '(' && *p != ';' && *p != ' ' && *p != '\t' && *p != '\n') {
-        char c = *p++;
-        if (c == '`')
-            continue;
-        if (c == '\'' || c == '\\' || used + 1 >= n)
-            return 0;
-        out[used++] = c;
-    }
-    out[used] = '\0';
-    return used > 0;
-}
-
-int odbctx__dialect_procedure_commits(odbctx_session *s, const char *sql, size_t len)
-{
-    char name[200], query[600], *body;
-    if (s->dialect != ODBCTX_DIALECT_MARIADB || !call_target(sql, len, name, sizeof name))
-        return 0;
-    const char *dot = strchr(name, '.');
-    if (dot)
-        snprintf(query, sizeof query,
-                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
-                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = '%.*s' AND ROUTINE_NAME = '%s'",
-                 (int)(dot - name), name, dot + 1);
-    else
-        snprintf(query, sizeof query,
-                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
-                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = DATABASE() AND "
-                 "ROUTINE_NAME = '%s'",
-                 name);
-    size_t cap = 65536;
-    if (!(body = malloc(cap + 32)))
-        return 0;
-    odbctx_error keep = s->err;
-    /* "BEGIN NOT ATOMIC" makes a body in BEGIN ... END a compound statement
-     * for the classifier, which then refuses it when any of it controls
-     * the transaction or is DDL. */
-    memcpy(body, "BEGIN NOT ATOMIC ", 17);
-    int found = 0;
-    if (odbctx__query_text(s, s->dbc, query, body + 17, cap) == 0 && body[17]) {
-        const char *text = body + 17;
-        size_t tl = strlen(text);
-        int block = tl > 5 && strncasecmp(text, "BEGIN", 5) == 0;
-        if (block)
-            memmove(body + 17, body + 22, tl - 5 + 1);
-        struct odbctx_sql_stmt one[4];
-        const char *from = block ? body : text;
-        size_t n = odbctx_classify(from, strlen(from), ODBCTX_SQL_MYSQL, one, 4);
-        for (size_t i = 0; i < n && i < 4; i++)
-            if (one[i].kind != ODBCTX_SQL_OTHER)
-                found = 1;
-    }
-    s->err = keep;
-    free(body);
-    return found;
 }

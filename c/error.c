@@ -1,10 +1,11 @@
 #include "internal.h"
-#include "connstr.h"
-#include "reliability.h"
+#include "sql/connstr.h"
+#include "extras/extras.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -53,13 +54,31 @@ int odbctx__add_secret(odbctx_session *s, const char *value)
     for (size_t i = 0; i < s->n_secrets; i++)
         if (strcmp(s->secrets[i], value) == 0)
             return 0;
-    char **grown = realloc(s->secrets, (s->n_secrets + 1) * sizeof *grown);
-    if (!grown)
+    if (odbctx__grow((void **)&s->secrets, &s->cap_secrets, s->n_secrets + 1, sizeof *s->secrets))
         return ODBCTX_ENOMEM;
-    s->secrets = grown;
     if (!(s->secrets[s->n_secrets] = strdup(value)))
         return ODBCTX_ENOMEM;
     s->n_secrets++;
+    return 0;
+}
+
+int odbctx__grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t grown = *cap ? *cap : 8;
+    while (grown < need) {
+        if (grown > SIZE_MAX / 2)
+            return ODBCTX_ENOMEM;
+        grown *= 2;
+    }
+    if (grown > SIZE_MAX / elem)
+        return ODBCTX_ENOMEM;
+    void *p = realloc(*array, grown * elem);
+    if (!p)
+        return ODBCTX_ENOMEM;
+    *array = p;
+    *cap = grown;
     return 0;
 }
 
@@ -266,19 +285,7 @@ int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h
     }
     flatten(s->err.message);
     odbctx__redact_text(s, s->err.message, sizeof s->err.message);
-    if (code == ODBCTX_ELOST)
-        odbctx__lost_note(s);
     return code;
-}
-
-static const odbctx_error no_session = {
-    ODBCTX_EARG, "", 0, "not an open odbctx session (NULL, closed, or never opened)"};
-
-const odbctx_error *odbctx_last_error(const odbctx_session *s)
-{
-    if (!odbctx__is_open(s))
-        return &no_session;
-    return &s->err;
 }
 
 const char *odbctx_strerror(int code)

@@ -1,19 +1,46 @@
 /*
- * What the parts of the C core share; nothing here is exported
- * (the library is built with -fvisibility=hidden).
+ * What the parts of the C core share; nothing here is exported (the
+ * library is built with -fvisibility=hidden).
  *
- * Ownership: session.c owns struct odbctx_session; capture*.c own the
+ * The core's files, each calling only those listed before it (and the
+ * pure text code of sql/); tools/dev/callgraph checks that no cycle forms:
+ *   error.c        messages, redaction, small helpers
+ *   state.c        open sessions, their lock, broken / lost / kept state
+ *   dialect.c      what odbctx knows of each DBMS; the classifier's judgements
+ *   conn.c         connections: opening one, plain SQL outside the trace
+ *   trace.c        the SQL of the current test
+ *   exec.c         traced SQL on the session's connection
+ *   objects.c      what the schema created (recorded, replayed, dropped)
+ *   transaction.c  the suite transaction and its journal
+ *   levels.c       savepoints: the test, app and nested levels
+ *   query.c        odbctx_exec, odbctx_query_int, scripts
+ *   schema.c       odbctx_schema_*
+ *   session.c      odbctx_open, odbctx_close
+ * extras/ (workers, reconnects, MariaDB leftovers, the database-name guard,
+ * schema reuse, stale directories) sits among them where its calls put it;
+ * capture/ is above them all and calls the core's internals.
+ *
+ * Ownership: session.c owns struct odbctx_session; capture/ owns the
  * struct odbctx_capture the session points to.
  *
  * Locking: every public function takes the session's recursive lock
- * (odbctx__enter / odbctx__leave); the odbctx__ helpers below expect it held.
+ * (odbctx__enter / odbctx__leave); the odbctx__ helpers below expect it
+ * held. Lock order, outermost first; a thread holding one may take only
+ * those after it:
+ *   1. capture's run-mode lock (capture/capture.c run_mu)
+ *   2. a session's lock (struct odbctx_session.lock)
+ *   3. capture's session lock (capture/capture.c cap_mu)
+ *   4. the kept-savepoint lock (state.c kept_mu), which takes 5 inside
+ *   5. the registry lock (state.c registry_lock)
+ *   6. capture's leaf locks: the environment table (env_mu)
+ * kept_mu is taken before a session's lock (odbctx__kept_enter), never
+ * while one is held.
  */
 #ifndef ODBCTX_INTERNAL_H
 #define ODBCTX_INTERNAL_H
 
 #include "odbctx.h"
-#include "odbc_real.h"
-#include "reliability_state.h"
+#include "capture/odbc_real.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -54,12 +81,23 @@ struct odbctx_schema_object {
     char *name; /* as written in the script, quotes included */
 };
 
+/* The part of a session that reconnects and MariaDB leftovers keep
+ * (extras/reconnect.c, extras/mariadb_leftovers.c). */
+struct odbctx_rel_state {
+    int lost;           /* the connection is gone: reconnect before the next suite use */
+    int lost_in_a_row;  /* lost tests and failed reconnects since the last clean test */
+    int gave_up;        /* ODBCTX_MAX_RECONNECTS reached: every later call fails at once */
+    char lost_detail[400]; /* the first error that showed the loss (redacted) */
+    char owner[48];     /* MariaDB: how odbctx_schema_registry knows this session */
+    int registry_ready; /* MariaDB: the registry table exists */
+};
+
 struct odbctx_capture;
 
 struct odbctx_session {
     SQLHENV env;
     SQLHDBC dbc;
-    SQLHSTMT own_stmt;    /* query.c reuses it for odbctx's own statements; NULL when none */
+    SQLHSTMT own_stmt;    /* exec.c reuses it for odbctx's own statements; NULL when none */
     SQLHANDLE own_stmt_drv; /* the driver's connection handle when own_stmt was kept */
     int connected;
     unsigned long long connection_id; /* odbctx_connection_id; 0 before the first connect */
@@ -70,7 +108,7 @@ struct odbctx_session {
     char *connect_string; /* as given or built: holds the password; for reconnects */
     char *tmpdir;         /* embedded default: removed by odbctx_close */
     char **secrets;       /* password values, redacted from every message */
-    size_t n_secrets;
+    size_t n_secrets, cap_secrets;
 
     int multi_statements; /* the driver runs "A; B" in one call */
     long lock_timeout_ms; /* ODBCTX_LOCK_TIMEOUT; 0 = wait without limit */
@@ -100,42 +138,28 @@ struct odbctx_session {
     odbctx_error err;
     struct odbctx_trace trace;
     struct odbctx_capture *capture; /* NULL unless capture is active */
-    struct odbctx_rel_state rel;    /* reconnects, MariaDB leftovers (reliability.h) */
+    /* Set by capture with capture: odbctx_close calls it before it
+     * disconnects, so that the core needs nothing of capture. */
+    void (*capture_release)(odbctx_session *s);
+    struct odbctx_rel_state rel;    /* reconnects, MariaDB leftovers (extras/extras.h) */
 
     /* Recursive: the driver manager re-enters exported entry points from
-     * inside a forwarded call (odbc-notes.md), on the same thread. */
+     * inside a forwarded call (docs/databases.md), on the same thread.
+     * Lock order: see the top of this file. */
     pthread_mutex_t lock;
 };
 
-/* session.c: the registry of open sessions, so that a NULL, closed or
- * foreign pointer gives ODBCTX_EARG instead of a crash. odbctx__enter
- * returns s locked, or NULL when s is not an open session; when clear is
- * set the session's last error is reset (a new call begins). */
-odbctx_session *odbctx__enter(odbctx_session *s, int clear);
-void odbctx__leave(odbctx_session *s);
+/* ---- error.c ---- */
 
-/* Marks the session broken (see the broken field) with the message now on
- * it; the first reason stays. */
-void odbctx__mark_broken(odbctx_session *s);
-/* 0 when s may work; else fails with ODBCTX_EBROKEN naming fn and the
- * reason. Every public call that would send SQL starts with it. */
-int odbctx__refuse_broken(odbctx_session *s, const char *fn);
-int odbctx__is_open(const odbctx_session *s);
-
-/* Connects the session's handles (allocated the first time) with
- * connect_string and sets the connection up as odbctx needs it: a supported
- * DBMS, autocommit off, multi-statement support known. Begins no suite
- * transaction. A reconnect is SQLDisconnect, this, odbctx__suite_rebuild. */
-int odbctx__connect(odbctx_session *s);
-
-/* error.c: error on the session: formats message (redacted), sets code,
- * clears sqlstate/native; returns code. */
+/* Error on the session: formats message (redacted), sets code, clears
+ * sqlstate/native; returns code. */
 int odbctx__fail(odbctx_session *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Error from ODBC diagnostics of (type, handle): sqlstate, native, message
  * prefixed with what (e.g. the statement), all redacted. Returns code, except
  * that ODBCTX_ESQL becomes ODBCTX_ELOST when the diagnostics say the
- * connection is gone. */
+ * connection is gone. It only formats: the caller notes a lost connection
+ * (odbctx__fail_sql does). */
 int odbctx__fail_odbc(odbctx_session *s, int code, SQLSMALLINT type, SQLHANDLE h,
                       const char *what);
 void odbctx__clear_error(odbctx_session *s);
@@ -154,54 +178,134 @@ void odbctx__error_prefix(odbctx_session *s, const char *fmt, ...)
 void odbctx__redact_text(const odbctx_session *s, char *buf, size_t n);
 /* Adds a password value to redact; ignores empty ones. 0 or ODBCTX_ENOMEM. */
 int odbctx__add_secret(odbctx_session *s, const char *value);
+/* Makes *array (of *cap elements of elem bytes) hold at least need,
+ * doubling; 0, or ODBCTX_ENOMEM with *array and *cap unchanged. */
+int odbctx__grow(void **array, size_t *cap, size_t need, size_t elem);
 
-/* query.c. Runs sql on the session's connection through the real driver
- * manager, recording it in the trace with origin ("odbctx", "suite", "test",
- * "schema", "captured"). Returns 0, or ODBCTX_ESQL / ODBCTX_ELOST with the error on
- * the session. */
-int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin);
-/* The origin "odbctx" for SQL that odbctx wrote itself from constants and
- * its savepoint names only, so that it cannot hold a password: passed as
- * this very pointer, the trace skips redacting its line and query.c runs it
- * on the session's reused statement handle. Any other SQL, even odbctx's
- * own replays of user SQL, passes the literal "odbctx". */
-extern const char odbctx__origin_own[];
-/* Frees the reused statement handle: before the connection is disconnected
- * (which frees it anyway, so that it must be forgotten: odbctx__connect
- * does) or its handle freed. */
-void odbctx__own_stmt_drop(odbctx_session *s);
-/* As odbctx__exec_real; prepared nonzero sends it with SQLPrepare and
- * SQLExecute instead of SQLExecDirect (see odbctx__script_prepared). */
-int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared);
-/* Whether script statements go through SQLPrepare + SQLExecute: on
- * PostgreSQL, where psqlODBC sends its statement savepoint in the same query
- * string as a directly executed statement, so that a syntax error rolls back
- * the whole transaction; a prepared statement is parsed on its own and
- * undone alone. It costs round trips, which scripts can afford. */
-int odbctx__script_prepared(const odbctx_session *s);
-/* As odbctx__exec_real, and reads column 1 of the first row of the last
- * result set into *out (NULL reads as 0); ODBCTX_ESQL when there is no row. */
-int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
-                           long long *out);
-/* Runs sql without touching the trace or the session's error: for probes
- * whose failure is an answer. Returns 1 when it succeeded, 0 when it failed;
- * the failure's message (when msg is not NULL) goes to msg. */
+/* ---- state.c ---- */
+
+/* The registry of open sessions, so that a NULL, closed or foreign pointer
+ * gives ODBCTX_EARG instead of a crash. odbctx__enter returns s locked, or
+ * NULL when s is not an open session; when clear is set the session's last
+ * error is reset (a new call begins). */
+odbctx_session *odbctx__enter(odbctx_session *s, int clear);
+void odbctx__leave(odbctx_session *s);
+int odbctx__is_open(const odbctx_session *s);
+/* 0 or ODBCTX_ENOMEM; _remove returns whether s was there. */
+int odbctx__registry_add(odbctx_session *s);
+int odbctx__registry_remove(odbctx_session *s);
+/* Calls of odbctx's API this thread is inside (odbctx__enter/leave). Their
+ * statements never settle through the interposed entry points, which the
+ * driver manager may re-enter from inside them: the settling waits for the
+ * session's lock, and another thread may be waiting for it already. */
+extern _Thread_local int odbctx__in_call;
+
+/* Marks the session broken (see the broken field) with the message now on
+ * it; the first reason stays. */
+void odbctx__mark_broken(odbctx_session *s);
+/* 0 when s may work; else fails with ODBCTX_EBROKEN naming fn and the
+ * reason. Every public call that would send SQL starts with it. */
+int odbctx__refuse_broken(odbctx_session *s, const char *fn);
+/* Remembers that the connection is gone (the error on s says how): the
+ * suite transaction went with it. */
+void odbctx__lost_note(odbctx_session *s);
+
+/* Between tests the emptied test savepoint stays for the next test to use,
+ * which saves a round trip per test; one session at a time does this, the
+ * one in odbctx__kept_session. Whatever runs on the connection outside a
+ * test must first release it (odbctx__settle). _claim publishes s (0 when
+ * another session holds the place), _unpublish withdraws it, _drop forgets
+ * the kept savepoint without SQL (the suite transaction ended), and
+ * _forget_closing withdraws s for odbctx_close. _enter returns the
+ * published session locked, or NULL. */
+extern _Atomic(odbctx_session *) odbctx__kept_session;
+int odbctx__kept_claim(odbctx_session *s);
+void odbctx__kept_unpublish(odbctx_session *s);
+void odbctx__kept_drop(odbctx_session *s);
+void odbctx__kept_forget_closing(odbctx_session *s);
+odbctx_session *odbctx__kept_enter(void);
+
+/* ---- dialect.c ---- */
+
+/* What odbctx knows of a DBMS, as one row of a table (dialect.c). */
+struct odbctx_dialect_facts {
+    unsigned lexis;                /* ODBCTX_SQL_*: how its SQL text reads (sql/lexis.h) */
+    const char *noop_sql;          /* does nothing, returns no rows, ends nothing */
+    const char *database_name_sql; /* one row: the current database (SQLite: its file) */
+    int ddl_commits;               /* DDL and LOCK TABLES commit implicitly */
+    int scripts_prepared;          /* script statements go through SQLPrepare + SQLExecute */
+    int reuses_savepoint_names;    /* SAVEPOINT x again replaces x */
+    int keeps_test_savepoint;      /* the emptied test savepoint may stay between tests */
+};
+const struct odbctx_dialect_facts *odbctx__dialect(enum odbctx_dialect d);
+/* Maps SQL_DBMS_NAME / SQL_DBMS_VER to a dialect and the name odbctx_dbms
+ * reports; ODBCTX_EDBMS (nothing set) for a DBMS odbctx cannot isolate. */
+int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
+                           enum odbctx_dialect *dialect, char *display, size_t n);
+/* 1 when the session's last error says a savepoint odbctx made is gone or
+ * the transaction around it is aborted: the suite transaction was lost. */
+int odbctx__dialect_lost_savepoint(const odbctx_session *s);
+/* 1 when a statement's first words may end the suite transaction on this
+ * dialect (COMMIT, ROLLBACK without TO, BEGIN, SET autocommit, MariaDB DDL). */
+int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, size_t len);
+/* 1 when sql holds a statement the DBMS commits implicitly before running
+ * (MariaDB's DDL, LOCK TABLES, ...): see sql/classify.h. */
+int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len);
+/* Where the procedure name of a CALL statement starts; NULL when sql is
+ * not a CALL. */
+const char *odbctx__dialect_call(const char *sql, size_t len);
+
+/* ---- conn.c ---- */
+
+/* Connects the session's handles (allocated the first time) with
+ * connect_string and sets the connection up as odbctx needs it: a supported
+ * DBMS, autocommit off, the lock wait limit, multi-statement support known.
+ * Begins no suite transaction. A reconnect is SQLDisconnect, this,
+ * odbctx__suite_rebuild. */
+int odbctx__connect(odbctx_session *s);
+/* ODBCTX_LOCK_TIMEOUT in milliseconds (default 10000; 0 waits without
+ * limit); ODBCTX_EARG on s for anything else. */
+int odbctx__lock_timeout_ms(odbctx_session *s, long *out);
+/* Learns the secret values of a connection string, so that every message
+ * of s redacts them; as odbctx_connstr_walk (bad_offset may be NULL). */
+int odbctx__learn_secrets(odbctx_session *s, const char *conn, size_t *bad_offset);
+/* odbctx__fail_odbc with ODBCTX_ESQL, noting the loss on s when the
+ * connection dbc is the session's and it is gone. */
+int odbctx__fail_sql(odbctx_session *s, SQLHDBC dbc, SQLSMALLINT type, SQLHANDLE h,
+                     const char *what);
+/* Runs sql on dbc (the session's or another) outside the trace, and copies
+ * column 1 of the first row as text into out ("" when there is no row or it
+ * is NULL). 0, or ODBCTX_ESQL / ODBCTX_ELOST with the error on s. */
+int odbctx__query_text(odbctx_session *s, SQLHDBC dbc, const char *sql, char *out, size_t n);
+/* Runs sql on the session's connection without touching the trace or the
+ * session's error: for probes whose failure is an answer. Returns 1 when it
+ * succeeded, 0 when it failed; the failure's message (when msg is not NULL)
+ * goes to msg. */
 int odbctx__probe(odbctx_session *s, const char *sql, char *msg, size_t n);
-/* Runs one statement of a script (NUL-terminated copy); 0 or a code with
- * the error on the session. */
-typedef int (*odbctx__stmt_fn)(odbctx_session *s, const char *sql, void *ctx);
-/* Splits script with the session's dialect and runs every statement through
- * fn, or, when fn is NULL, as odbctx_exec does (journaled outside a test).
- * The script is checked whole before anything runs; a failure names the
- * script, the line and the statement. */
-int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
-                       odbctx__stmt_fn fn, void *ctx, int batch_journal);
 
-/* Reads a whole text file into a NUL-terminated buffer the caller frees. */
-int odbctx__read_file(odbctx_session *s, const char *path, char **out);
+/* A plain connection of odbctx's own, for work no session may do (creating
+ * a worker's database, keeping a schema). Errors go to s, which need not be
+ * open: who names the feature in them, doing the failed connect. */
+struct odbctx_plain {
+    SQLHENV env;
+    SQLHDBC dbc;
+};
+int odbctx__plain_open(odbctx_session *s, struct odbctx_plain *c, const char *conn,
+                       const char *who, const char *doing);
+void odbctx__plain_close(struct odbctx_plain *c);
+/* Runs len bytes of sql on dbc, discarding any result; what prefixes errors. */
+int odbctx__plain_exec(odbctx_session *s, SQLHDBC dbc, const char *sql, size_t len,
+                       const char *what);
+/* Runs a query of one or two text columns, calling row for each row (b is
+ * "" with one column); stops at row's first nonzero return. */
+typedef int (*odbctx__row_fn)(void *ctx, const char *a, const char *b);
+int odbctx__plain_rows(odbctx_session *s, SQLHDBC dbc, const char *sql, odbctx__row_fn row,
+                       void *ctx);
 
-/* trace.c: append one statement's outcome; prints it when ODBCTX_TRACE=1.
- * message may be NULL for success. */
+/* ---- trace.c ---- */
+
+/* Append one statement's outcome; prints it when ODBCTX_TRACE=1. message
+ * may be NULL for success. */
 void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql,
                        int ok, const char *message);
 void odbctx__trace_reset(odbctx_session *s);
@@ -210,34 +314,64 @@ void odbctx__trace_free(odbctx_session *s);
  * suite transaction (transaction control, or DDL on MariaDB), followed by the
  * last statements; "" when the trace is empty. */
 void odbctx__trace_breach_suspects(const odbctx_session *s, char *out, size_t n);
+/* The origin "odbctx" for SQL that odbctx wrote itself from constants and
+ * its savepoint names only, so that it cannot hold a password: passed as
+ * this very pointer, the trace skips redacting its line and exec.c runs it
+ * on the session's reused statement handle. Any other SQL, even odbctx's
+ * own replays of user SQL, passes the literal "odbctx". */
+extern const char odbctx__origin_own[];
 
-/* dialect.c */
-/* Maps SQL_DBMS_NAME / SQL_DBMS_VER to a dialect and the name odbctx_dbms
- * reports; ODBCTX_EDBMS (nothing set) for a DBMS odbctx cannot isolate. */
-int odbctx__dialect_lookup(const char *dbms_name, const char *dbms_ver,
-                           enum odbctx_dialect *dialect, char *display, size_t n);
-/* Flags for odbctx_script_split (script.h) matching the dialect's lexis. */
-unsigned odbctx__dialect_script_flags(enum odbctx_dialect d);
-/* The classifier's lexical flags (ODBCTX_SQL_*, classify.h) for d. */
-unsigned odbctx__dialect_sql_flags(enum odbctx_dialect d);
-/* 1 when the session's last error says a savepoint odbctx made is gone or
- * the transaction around it is aborted: the suite transaction was lost. */
-int odbctx__dialect_lost_savepoint(const odbctx_session *s);
-/* 1 when a statement's first words may end the suite transaction on this
- * dialect (COMMIT, ROLLBACK without TO, BEGIN, SET autocommit, MariaDB DDL). */
-int odbctx__dialect_ends_transaction(enum odbctx_dialect d, const char *sql, size_t len);
-/* 1 when sql holds a statement the DBMS commits implicitly before running
- * (MariaDB's DDL, LOCK TABLES, ...): see classify.h. */
-int odbctx__dialect_commits_implicitly(enum odbctx_dialect d, const char *sql, size_t len);
-/* Where the procedure name of a CALL statement starts; NULL when sql is
- * not a CALL. */
-const char *odbctx__dialect_call(const char *sql, size_t len);
+/* ---- exec.c ---- */
+
+/* Runs sql on the session's connection through the real driver manager,
+ * recording it in the trace with origin ("odbctx", "suite", "test",
+ * "schema", "captured"). Returns 0, or ODBCTX_ESQL / ODBCTX_ELOST with the
+ * error on the session. */
+int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin);
+/* As odbctx__exec_real; prepared nonzero sends it with SQLPrepare and
+ * SQLExecute instead of SQLExecDirect (scripts_prepared in dialect.c). */
+int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared);
+/* As odbctx__exec_real, and reads column 1 of the first row of the last
+ * result set into *out (NULL reads as 0); ODBCTX_ESQL when there is no row. */
+int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
+                           long long *out);
+/* Frees the reused statement handle: before the connection is disconnected
+ * (which frees it anyway, so that it must be forgotten: odbctx__connect
+ * does) or its handle freed. */
+void odbctx__own_stmt_drop(odbctx_session *s);
 /* MariaDB: 1 when sql is a CALL of a procedure whose body (read from
  * information_schema) controls the transaction or runs DDL, so that the
  * CALL would commit. 0 otherwise, and when the body cannot be read. */
-int odbctx__dialect_procedure_commits(odbctx_session *s, const char *sql, size_t len);
+int odbctx__procedure_commits(odbctx_session *s, const char *sql, size_t len);
 
-/* suite.c: the suite transaction. */
+/* ---- objects.c ---- */
+
+/* 0 when running sql must ask the database first (CREATE ... IF NOT
+ * EXISTS: was the object there?), so it cannot go in a batch. */
+int odbctx__schema_batchable(const odbctx_session *s, const char *sql, size_t len);
+/* Records what sql (already run) created, as a schema statement would. */
+int odbctx__schema_note(odbctx_session *s, const char *sql, size_t len);
+/* 1 when the statement is CREATE/ALTER/DROP/RENAME/TRUNCATE (DDL), read
+ * with the session's lexis. */
+int odbctx__schema_is_ddl(const odbctx_session *s, const char *sql, size_t len);
+/* Runs a schema statement (again, when replayed), recording what it
+ * creates; on MariaDB the leftovers registry hears of it first. */
+int odbctx__schema_run_recorded(odbctx_session *s, const char *sql);
+/* Drops the recorded objects, newest first (foreign key checks off on
+ * MariaDB), commits, and forgets them. Errors are reported but every drop
+ * is attempted. */
+int odbctx__schema_drop(odbctx_session *s);
+/* Forgets the recorded objects without dropping them; _free also frees
+ * the array. */
+void odbctx__schema_forget(odbctx_session *s);
+void odbctx__schema_free(odbctx_session *s);
+
+/* ---- transaction.c: the suite transaction ---- */
+
+/* Runs one statement of a script (NUL-terminated copy); 0 or a code with
+ * the error on the session. */
+typedef int (*odbctx__stmt_fn)(odbctx_session *s, const char *sql, void *ctx);
+
 /* Begins it explicitly and verifies that it is open. */
 int odbctx__suite_begin(odbctx_session *s);
 /* Checks that the suite transaction is still the one odbctx began;
@@ -271,65 +405,46 @@ int odbctx__after_statement(odbctx_session *s, const char *sql, int rc, int may_
 /* Appends to the journal; 0 or ODBCTX_ENOMEM. */
 int odbctx__journal_add(odbctx_session *s, enum odbctx_journal_kind kind, const char *sql,
                         size_t len);
-
-/* schema.c */
-/* 0 when running sql must ask the database first (CREATE ... IF NOT
- * EXISTS: was the object there?), so it cannot go in a batch. */
-int odbctx__schema_batchable(const char *sql, size_t len);
-/* Records what sql (already run) created, as a schema statement would. */
-int odbctx__schema_note(odbctx_session *s, const char *sql, size_t len);
-/* 1 when the statement is CREATE/ALTER/DROP/RENAME/TRUNCATE (DDL). */
-int odbctx__schema_is_ddl(const char *sql, size_t len);
-/* Runs one statement as odbctx_schema_script would (on MariaDB outside the
- * suite transaction), recording what it creates. */
+/* A schema statement: run and recorded (odbctx__schema_run_recorded),
+ * checked, and journaled for replays. An odbctx__stmt_fn. */
+int odbctx__schema_journaled(odbctx_session *s, const char *sql, void *unused);
+/* Where DDL commits implicitly (MariaDB) the schema cannot live in the
+ * suite transaction: rolls that back, runs work and commits it, then
+ * begins the suite transaction again and replays its suite-level
+ * statements. Returns work's failure first, else the new suite's. */
+int odbctx__outside_suite(odbctx_session *s, int (*work)(odbctx_session *s, void *ctx), void *ctx);
+/* One statement as odbctx_schema_script would run it: journaled, and
+ * outside the suite transaction where DDL commits. */
 int odbctx__schema_statement(odbctx_session *s, const char *sql);
-/* Drops the recorded objects, newest first (foreign key checks off on
- * MariaDB), commits, and forgets them. Errors are reported but every drop
- * is attempted. */
-int odbctx__schema_drop(odbctx_session *s);
-/* Forgets the recorded objects without dropping them; _free also frees
- * the array. */
-void odbctx__schema_forget(odbctx_session *s);
-void odbctx__schema_free(odbctx_session *s);
-/* Runs a journaled schema statement again, recording what it creates. */
-int odbctx__schema_replay_one(odbctx_session *s, const char *sql);
-
-/* levels.c: savepoints. Names are "odbctx_<kind><serial>", unique in the
- * session; kind is 't' (test), 'a' (app), 'n' (nested), or any other letter
- * a caller such as capture chooses. On MariaDB/MySQL, which replace a
- * savepoint set again under its name, the test savepoint keeps its name
- * from test to test and the app savepoint across the commits of a test:
- * one statement per restart instead of two. */
-void odbctx__savepoint_name(odbctx_session *s, char kind, char *out, size_t n);
-int odbctx__savepoint(odbctx_session *s, const char *name);
-int odbctx__savepoint_release(odbctx_session *s, const char *name);
-/* Rolls back to name and releases it. */
-int odbctx__savepoint_undo(odbctx_session *s, const char *name);
-/* Between tests the emptied test savepoint stays for the next test to use,
- * which saves a round trip per test; one session at a time does this, the
- * one in odbctx__kept_session. Whatever runs on the connection outside a
- * test must first release it, or the next test's end would undo that too:
- * odbctx__settle does, with the lock held (0 when nothing was kept), and
- * odbctx__settle_any, for the interposed entry points that run statements,
- * takes the lock itself. odbctx__kept_drop forgets it without SQL, when the
- * suite transaction ended. */
-extern _Atomic(odbctx_session *) odbctx__kept_session;
-/* Calls of odbctx's API this thread is inside (odbctx__enter/leave). Their
- * statements never settle through the interposed entry points, which the
- * driver manager may re-enter from inside them: the settling waits for the
- * session's lock, and another thread may be waiting for it already. */
-extern _Thread_local int odbctx__in_call;
+/* Releases the kept test savepoint before work outside a test, with the
+ * lock held (0 when nothing was kept); odbctx__settle_any, for the
+ * interposed entry points that run statements, takes the lock itself. */
 int odbctx__settle(odbctx_session *s);
 void odbctx__settle_slow(void);
-void odbctx__kept_drop(odbctx_session *s);
-void odbctx__kept_forget_closing(odbctx_session *s);
 static inline void odbctx__settle_any(void)
 {
     if (atomic_load_explicit(&odbctx__kept_session, memory_order_relaxed) && !odbctx__in_call)
         odbctx__settle_slow();
 }
+
+/* ---- levels.c: savepoints ---- */
+
+/* Names are "odbctx_<kind><serial>", unique in the session; kind is 't'
+ * (test), 'a' (app), 'n' (nested), or any other letter a caller such as
+ * capture chooses. Where the DBMS replaces a savepoint set again under its
+ * name (reuses_savepoint_names), the test savepoint keeps its name from test
+ * to test and the app savepoint across the commits of a test. */
+void odbctx__savepoint_name(odbctx_session *s, char kind, char *out, size_t n);
+int odbctx__savepoint(odbctx_session *s, const char *name);
+int odbctx__savepoint_release(odbctx_session *s, const char *name);
+/* Rolls back to name and releases it. */
+int odbctx__savepoint_undo(odbctx_session *s, const char *name);
 /* odbctx_end_test with the lock held; used by odbctx_close too. */
 int odbctx__end_test_locked(odbctx_session *s);
+/* odbctx_commit and odbctx_rollback with the lock held, the session's
+ * error kept (capture). */
+int odbctx__app_commit(odbctx_session *s);
+int odbctx__app_rollback(odbctx_session *s);
 /* Once a breach is known in a test its levels are gone: every call but
  * odbctx_end_test gets ODBCTX_EBREACH from this, naming doing. */
 int odbctx__breached(odbctx_session *s, const char *doing);
@@ -337,11 +452,23 @@ int odbctx__breached(odbctx_session *s, const char *doing);
  * transaction is gone (remembering it for odbctx_end_test), else keeps rc. */
 int odbctx__check_breach(odbctx_session *s, int rc, const char *doing);
 
-/* The session capture routes a connection to, or NULL (capture.c). */
-odbctx_session *odbctx__capture_session(void);
-/* Defined by capture.c when capture is built in: releases s->capture.
- * odbctx_close calls it, when it exists, before disconnecting. */
-void odbctx__capture_release(odbctx_session *s)
-    __attribute__((weak, visibility("hidden")));
+/* ---- query.c ---- */
+
+/* Splits script with the session's dialect and runs every statement through
+ * fn, or, when fn is NULL, as odbctx_exec does (journaled outside a test).
+ * The script is checked whole before anything runs; a failure names the
+ * script, the line and the statement. */
+int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
+                       odbctx__stmt_fn fn, void *ctx, int batch_journal);
+/* Reads a whole text file into a NUL-terminated buffer the caller frees. */
+int odbctx__read_file(odbctx_session *s, const char *path, char **out);
+
+/* ---- session.c ---- */
+
+/* A session struct with its lock, not open (not in the registry, no
+ * connection): odbctx_open fills it; schema reuse keeps its errors there.
+ * _free frees one in any state, disconnecting what is connected. */
+odbctx_session *odbctx__session_new(void);
+void odbctx__session_free(odbctx_session *s);
 
 #endif

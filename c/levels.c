@@ -1,5 +1,5 @@
 #include "internal.h"
-#include "reliability.h"
+#include "extras/extras.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,98 +85,7 @@ static int need_test(odbctx_session *s, const char *doing)
     return 0;
 }
 
-/* MariaDB and MySQL replace a savepoint that is set again under the same
- * name, which saves a round trip per restart: there the test and app levels
- * keep their names, elsewhere every savepoint gets a new one. */
-static int reuse_names(const odbctx_session *s)
-{
-    return s->dialect == ODBCTX_DIALECT_MARIADB;
-}
-
-/* ---- the test savepoint kept between tests ----
- *
- * A test ends with ROLLBACK TO its savepoint, which leaves the savepoint in
- * place and empty on every supported DBMS: the next test can start on it
- * without a statement, one round trip per test instead of two (PostgreSQL
- * and MariaDB; see keeps_savepoint). What runs in between must not land
- * inside it: odbctx's own calls settle first, and so do the interposed entry
- * points that run statements, whoever calls them. Those are reached through
- * the session pointer published here, so one session at a time keeps its
- * savepoint; the others release it at the end of each test as before. */
-
-_Atomic(odbctx_session *) odbctx__kept_session;
-/* Held while the interposed path turns the published pointer into a locked
- * session, and by odbctx_close while it unpublishes: the session cannot be
- * freed between the two. */
-static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* Not on SQLite: there a savepoint set inside the kept one and cancelled
- * by the ROLLBACK TO that ends the test (an app commit's, a nested level's)
- * makes every later ROLLBACK TO slower, test after test (seen with SQLite
- * 3.39: 20 us a test growing to 3 ms over 2,000), where RELEASE of the test
- * savepoint clears it; and its round trips are calls within the process. */
-static int keeps_savepoint(const odbctx_session *s)
-{
-    return s->dialect != ODBCTX_DIALECT_SQLITE;
-}
-
-/* Publishes s as the session that keeps its savepoint; 0 when another one
- * does. */
-static int kept_claim(odbctx_session *s)
-{
-    odbctx_session *none = NULL;
-    return atomic_compare_exchange_strong(&odbctx__kept_session, &none, s) || none == s;
-}
-
-static void kept_unpublish(odbctx_session *s)
-{
-    odbctx_session *me = s;
-    atomic_compare_exchange_strong(&odbctx__kept_session, &me, NULL);
-}
-
-void odbctx__kept_drop(odbctx_session *s)
-{
-    if (!s->test_sp_kept)
-        return;
-    s->test_sp_kept = 0;
-    kept_unpublish(s);
-}
-
-int odbctx__settle(odbctx_session *s)
-{
-    if (!s->test_sp_kept || s->in_test)
-        return 0;
-    char sql[64];
-    snprintf(sql, sizeof sql, "RELEASE SAVEPOINT %s", s->test_sp);
-    odbctx__kept_drop(s);
-    /* On MariaDB the name then lives on for the next SAVEPOINT to reuse. A
-     * failure means something ended the suite transaction since the last
-     * test's end: checked, reported and repaired as for any statement. */
-    int rc = odbctx__exec_real(s, sql, odbctx__origin_own);
-    return rc ? odbctx__after_statement(s, sql, rc, 1) : 0;
-}
-
-void odbctx__settle_slow(void)
-{
-    pthread_mutex_lock(&kept_mu);
-    odbctx_session *s = atomic_load(&odbctx__kept_session);
-    if (s && !odbctx__enter(s, 0))
-        s = NULL;
-    pthread_mutex_unlock(&kept_mu);
-    if (!s)
-        return;
-    /* The caller's own statement reports what is wrong with the
-     * connection; a failure here is in the trace and the session's error. */
-    odbctx__settle(s);
-    odbctx__leave(s);
-}
-
-void odbctx__kept_forget_closing(odbctx_session *s)
-{
-    pthread_mutex_lock(&kept_mu);
-    kept_unpublish(s);
-    pthread_mutex_unlock(&kept_mu);
-}
+/* ---- the test savepoint kept between tests (published in state.c) ---- */
 
 static int begin_test(odbctx_session *s)
 {
@@ -196,7 +105,7 @@ static int begin_test(odbctx_session *s)
         /* The last test's savepoint, still set and empty: nothing to send. */
         odbctx__kept_drop(s);
     } else {
-        if (reuse_names(s) && s->test_sp[0])
+        if (odbctx__dialect(s->dialect)->reuses_savepoint_names && s->test_sp[0])
             memcpy(test, s->test_sp, sizeof test);
         else
             odbctx__savepoint_name(s, 't', test, sizeof test);
@@ -272,12 +181,12 @@ int odbctx__end_test_locked(odbctx_session *s)
         odbctx__fail(s, ODBCTX_EBREACH, "odbctx_end_test: isolation breach in this test: %s",
                      s->breach_detail);
     } else {
-        int keep = keeps_savepoint(s) && kept_claim(s);
+        int keep = odbctx__dialect(s->dialect)->keeps_test_savepoint && odbctx__kept_claim(s);
         rc = discard_test(s, keep);
         if (rc == 0 && keep)
             s->test_sp_kept = 1;
         else if (keep)
-            kept_unpublish(s);
+            odbctx__kept_unpublish(s);
         if (rc && rc != ODBCTX_ELOST) {
             s->breach = 1;
             describe_breach(s, "odbctx_end_test");
@@ -336,7 +245,7 @@ static int commit(odbctx_session *s)
     int rc = need_test(s, "odbctx_commit");
     if (rc)
         return rc;
-    if (reuse_names(s) && s->app_sp[0])
+    if (odbctx__dialect(s->dialect)->reuses_savepoint_names && s->app_sp[0])
         memcpy(app, s->app_sp, sizeof app);
     else
         odbctx__savepoint_name(s, 'a', app, sizeof app);
@@ -348,9 +257,9 @@ static int commit(odbctx_session *s)
      * nested level is released instead. MariaDB replaces a savepoint set
      * again under its name, which is the release. */
     release[0] = '\0';
-    if (s->nested > 0 && (!s->app_sp[0] || reuse_names(s)))
+    if (s->nested > 0 && (!s->app_sp[0] || odbctx__dialect(s->dialect)->reuses_savepoint_names))
         snprintf(release, sizeof release, "RELEASE SAVEPOINT odbctx_n%lu", s->nested_ids[0]);
-    else if (s->app_sp[0] && !reuse_names(s))
+    else if (s->app_sp[0] && !odbctx__dialect(s->dialect)->reuses_savepoint_names)
         snprintf(release, sizeof release, "RELEASE SAVEPOINT %s", s->app_sp);
 
     if (release[0])
@@ -387,14 +296,9 @@ static int nested_begin(odbctx_session *s)
     int rc = need_test(s, "odbctx_nested_begin");
     if (rc)
         return rc;
-    if ((size_t)s->nested == s->nested_cap) {
-        size_t cap = s->nested_cap ? s->nested_cap * 2 : 8;
-        unsigned long *grown = realloc(s->nested_ids, cap * sizeof *grown);
-        if (!grown)
-            return odbctx__fail(s, ODBCTX_ENOMEM, "odbctx_nested_begin: out of memory");
-        s->nested_ids = grown;
-        s->nested_cap = cap;
-    }
+    if (odbctx__grow((void **)&s->nested_ids, &s->nested_cap, (size_t)s->nested + 1,
+                     sizeof *s->nested_ids))
+        return odbctx__fail(s, ODBCTX_ENOMEM, "odbctx_nested_begin: out of memory");
     odbctx__savepoint_name(s, 'n', name, sizeof name);
     rc = odbctx__check_breach(s, odbctx__savepoint(s, name), "odbctx_nested_begin");
     if (rc)
@@ -436,6 +340,20 @@ static int nested_end(odbctx_session *s, int keep)
 
 LEVEL_API(odbctx_commit, commit(s))
 LEVEL_API(odbctx_rollback, rollback(s))
+
+/* For capture, which holds the lock already and must not clear the
+ * session's error as a new call of the API would. */
+int odbctx__app_commit(odbctx_session *s)
+{
+    int rc = odbctx__refuse_broken(s, "odbctx_commit");
+    return rc ? rc : commit(s);
+}
+
+int odbctx__app_rollback(odbctx_session *s)
+{
+    int rc = odbctx__refuse_broken(s, "odbctx_rollback");
+    return rc ? rc : rollback(s);
+}
 LEVEL_API(odbctx_nested_begin, nested_begin(s))
 LEVEL_API(odbctx_nested_commit, nested_end(s, 1))
 LEVEL_API(odbctx_nested_rollback, nested_end(s, 0))

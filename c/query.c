@@ -1,6 +1,6 @@
 #include "internal.h"
-#include "classify.h"
-#include "script.h"
+#include "sql/classify.h"
+#include "sql/script.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,228 +11,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char odbctx__origin_own[] = "odbctx";
-
-/* A reused handle that fails with one of these was not fit to run anything
- * (nothing was executed): function sequence error, invalid cursor state. */
-static int unfit(SQLRETURN rc, SQLHSTMT st)
-{
-    SQLCHAR state[6] = "";
-    SQLINTEGER native = 0;
-    SQLSMALLINT len = 0;
-    if (rc == SQL_INVALID_HANDLE)
-        return 1;
-    if (!SQL_SUCCEEDED(REAL(SQLGetDiagRec)(SQL_HANDLE_STMT, st, 1, state, &native, NULL, 0, &len)))
-        return 0;
-    return strcmp((char *)state, "HY010") == 0 || strcmp((char *)state, "24000") == 0;
-}
-
-/* The driver's handle for the session's connection: the driver manager
- * answers from its own record, without the driver or the server. */
-static SQLHANDLE driver_dbc(odbctx_session *s)
-{
-    SQLHANDLE drv = NULL;
-    if (!SQL_SUCCEEDED(REAL(SQLGetInfo)(s->dbc, SQL_DRIVER_HDBC, &drv, sizeof drv, NULL)))
-        return NULL;
-    return drv;
-}
-
-/* Gives a statement handle back: odbctx's own statements keep one handle
- * per session, since allocating and freeing one costs more than the savepoint
- * statement itself on SQLite, and a tenth of a commit's overhead on a server;
- * every other handle is freed. */
-static void done(odbctx_session *s, SQLHSTMT st, int reuse)
-{
-    if (reuse && !s->own_stmt && SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_CLOSE)) &&
-        SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_RESET_PARAMS))) {
-        s->own_stmt = st;
-        s->own_stmt_drv = driver_dbc(s);
-        return;
-    }
-    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
-}
-
-/* Whether the kept handle still belongs to the connection odbctx made.
- * Legacy code that disconnects the session's connection through libodbc
- * itself, past capture, leaves it dangling: unixODBC keeps its own record
- * of the statement and passes calls on to the driver's freed one. The
- * reconnect gives the connection a new driver handle (unless malloc hands
- * back the same address) and autocommit back on (odbctx keeps it off for
- * the whole session), and both are read without a round trip. SQLite
- * refuses to disconnect inside the suite transaction. */
-static int own_stmt_valid(odbctx_session *s)
-{
-    if (s->dialect == ODBCTX_DIALECT_SQLITE)
-        return 1;
-    SQLUINTEGER ac = SQL_AUTOCOMMIT_ON;
-    return driver_dbc(s) == s->own_stmt_drv &&
-           SQL_SUCCEEDED(REAL(SQLGetConnectAttr)(s->dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL)) &&
-           ac == SQL_AUTOCOMMIT_OFF;
-}
-
-void odbctx__own_stmt_drop(odbctx_session *s)
-{
-    if (s->own_stmt)
-        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, s->own_stmt);
-    s->own_stmt = SQL_NULL_HSTMT;
-}
-
-/* Runs sql on a statement handle (the session's reused one for odbctx's own
- * unprepared statements, else a new one); on success *out holds it positioned
- * on the first result, to be given back with done(s, *out, *reuse). On
- * failure the error is on the session (the statement text as its prefix),
- * the trace has the line and nothing is left open. */
-static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
-               SQLHSTMT *out, int *reuse)
-{
-    /* Taken out while in use: a call re-entered meanwhile allocates its own. */
-    SQLHSTMT st = SQL_NULL_HSTMT;
-    SQLRETURN rc;
-    int cached = 0;
-    *reuse = !prepared && origin == odbctx__origin_own;
-    if (*reuse && s->own_stmt) {
-        /* A dangling handle is dropped, not freed: freeing it would free
-         * the driver's statement a second time. */
-        if (own_stmt_valid(s)) {
-            st = s->own_stmt;
-            cached = 1;
-        }
-        s->own_stmt = SQL_NULL_HSTMT;
-    }
-    for (;;) {
-        if (!st) {
-            rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
-            if (!SQL_SUCCEEDED(rc)) {
-                int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_DBC, s->dbc, sql);
-                odbctx__trace_add(s, origin, sql, 0, s->err.message);
-                return code;
-            }
-        }
-        if (prepared) {
-            rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
-            if (SQL_SUCCEEDED(rc))
-                rc = REAL(SQLExecute)(st);
-        } else {
-            rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
-        }
-        if (!cached || SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA || !unfit(rc, st))
-            break;
-        /* Freed under us (a reconnect nobody told query.c about) or in a
-         * state it cannot leave: run it on a fresh one. */
-        if (rc != SQL_INVALID_HANDLE)
-            REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
-        st = SQL_NULL_HSTMT;
-        cached = 0;
-    }
-    /* SQL_NO_DATA: a searched UPDATE or DELETE that matched no row. */
-    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
-        int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, NULL);
-        odbctx__trace_add(s, origin, sql, 0, s->err.message);
-        odbctx__error_prefix(s, "%.*s%s", 300, sql, strlen(sql) > 300 ? "..." : "");
-        /* Freed, not kept, whatever failed: failures are rare, and a lost
-         * connection may have taken the handle's state along. */
-        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
-        return code;
-    }
-    *out = st;
-    return 0;
-}
-
-/* Moves to the next result of a multi-statement string; 1 when there is
- * one, 0 at the end, or a negative code (error on the session). */
-static int next_result(odbctx_session *s, SQLHSTMT st, const char *sql)
-{
-    SQLRETURN rc = REAL(SQLMoreResults)(st);
-    if (rc == SQL_NO_DATA)
-        return 0;
-    if (SQL_SUCCEEDED(rc))
-        return 1;
-    int code = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
-    return code;
-}
-
-int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
-{
-    SQLHSTMT st;
-    int reuse, rc = run(s, sql, origin, prepared, &st, &reuse);
-    if (rc)
-        return rc;
-    /* Later statements of a multi-statement string report their errors
-     * only when their result is reached. */
-    while ((rc = next_result(s, st, sql)) > 0)
-        ;
-    done(s, st, reuse && rc == 0);
-    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
-    return rc;
-}
-
-int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin)
-{
-    return odbctx__exec_opt(s, sql, origin, 0);
-}
-
-int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
-                           long long *out)
-{
-    SQLHSTMT st;
-    int reuse, found = 0, rc = run(s, sql, origin, 0, &st, &reuse);
-    if (rc)
-        return rc;
-    *out = 0;
-    do {
-        SQLSMALLINT cols = 0;
-        if (!SQL_SUCCEEDED(REAL(SQLNumResultCols)(st, &cols)) || cols < 1)
-            continue;
-        SQLRETURN f = REAL(SQLFetch)(st);
-        if (f == SQL_NO_DATA) {
-            found = 0;
-            continue;
-        }
-        if (!SQL_SUCCEEDED(f)) {
-            rc = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
-            break;
-        }
-        SQLBIGINT v = 0;
-        SQLLEN ind = 0;
-        if (!SQL_SUCCEEDED(REAL(SQLGetData)(st, 1, SQL_C_SBIGINT, &v, sizeof v, &ind))) {
-            rc = odbctx__fail_odbc(s, ODBCTX_ESQL, SQL_HANDLE_STMT, st, sql);
-            break;
-        }
-        *out = ind == SQL_NULL_DATA ? 0 : (long long)v;
-        found = 1;
-    } while ((rc = next_result(s, st, sql)) > 0);
-    done(s, st, reuse && rc == 0);
-    if (rc == 0 && !found)
-        rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
-    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
-    return rc;
-}
-
-int odbctx__probe(odbctx_session *s, const char *sql, char *msg, size_t n)
-{
-    SQLHSTMT st = SQL_NULL_HSTMT;
-    if (msg && n)
-        msg[0] = '\0';
-    if (!SQL_SUCCEEDED(REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st)))
-        return 0;
-    SQLRETURN rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
-    int ok = SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA;
-    /* MariaDB's connection stays busy until every result has been read. */
-    while (ok && SQL_SUCCEEDED(rc = REAL(SQLMoreResults)(st)))
-        ;
-    if (ok && rc != SQL_NO_DATA)
-        ok = 0;
-    if (!ok && msg && n) {
-        SQLCHAR state[6];
-        SQLINTEGER native;
-        SQLSMALLINT len;
-        REAL(SQLGetDiagRec)(SQL_HANDLE_STMT, st, 1, state, &native, (SQLCHAR *)msg,
-                            (SQLSMALLINT)(n > 32767 ? 32767 : n), &len);
-    }
-    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
-    return ok;
-}
-
 static const char *origin_of(const odbctx_session *s)
 {
     return s->in_test ? "test" : "suite";
@@ -242,7 +20,7 @@ static const char *origin_of(const odbctx_session *s)
  * replays, and DDL that commits implicitly (MariaDB) takes the schema path.
  * A statement that failed, or that may end transactions, is followed by a
  * check that the suite transaction survived it. from_script: see
- * odbctx__script_prepared. */
+ * scripts_prepared in dialect.c. */
 static int exec_user(odbctx_session *s, const char *sql, int from_script)
 {
     if (s->in_test && s->breach)
@@ -250,29 +28,24 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
 
     size_t len = strlen(sql);
     int ends = odbctx__dialect_ends_transaction(s->dialect, sql, len);
-    if (!s->in_test && ends && s->dialect == ODBCTX_DIALECT_MARIADB &&
-        odbctx__schema_is_ddl(sql, len))
+    if (!s->in_test && ends && odbctx__dialect(s->dialect)->ddl_commits &&
+        odbctx__schema_is_ddl(s, sql, len))
         return odbctx__schema_statement(s, sql);
 
     /* Suite-level DDL is recorded like the schema's, so that a breach that
      * commits it can be undone by dropping what it made. */
-    int rc = !s->in_test && odbctx__schema_is_ddl(sql, len)
-                 ? odbctx__schema_replay_one(s, sql)
+    int rc = !s->in_test && odbctx__schema_is_ddl(s, sql, len)
+                 ? odbctx__schema_run_recorded(s, sql)
                  : odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
-                                    from_script && odbctx__script_prepared(s));
+                                    from_script && odbctx__dialect(s->dialect)->scripts_prepared);
     if (ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
         ends = ODBCTX_ENDS_SURELY;
-    else if (!ends && s->in_test && odbctx__dialect_procedure_commits(s, sql, len))
+    else if (!ends && s->in_test && odbctx__procedure_commits(s, sql, len))
         ends = ODBCTX_ENDS_SURELY;
     rc = odbctx__after_statement(s, sql, rc, ends);
     if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
     return rc;
-}
-
-int odbctx__script_prepared(const odbctx_session *s)
-{
-    return s->dialect == ODBCTX_DIALECT_POSTGRESQL;
 }
 
 /* Suite-level statements must find the suite transaction open, and not
@@ -319,7 +92,7 @@ int odbctx_query_int(odbctx_session *s, const char *sql, long long *out)
 }
 
 /* PostgreSQL runs a script's statements prepared, one at a time (see
- * odbctx__script_prepared): five round trips each, 0.5 ms a statement on
+ * scripts_prepared in dialect.c): five round trips each, 0.5 ms a statement on
  * loopback. Runs of plain statements outside a test therefore go to the
  * server together, in one prepared call of up to BATCH_STMTS statements,
  * inside a savepoint of their own. A batch that fails (a syntax error takes
@@ -351,13 +124,8 @@ struct script_run {
 static int run_one(struct script_run *r, const char *text, size_t len, unsigned line)
 {
     odbctx_session *s = r->s;
-    if (len + 1 > r->cap) {
-        char *grown = realloc(r->buf, len + 1);
-        if (!grown)
-            return odbctx__fail(s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, line);
-        r->buf = grown;
-        r->cap = len + 1;
-    }
+    if (odbctx__grow((void **)&r->buf, &r->cap, len + 1, 1))
+        return odbctx__fail(s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, line);
     memcpy(r->buf, text, len);
     r->buf[len] = '\0';
     int rc = r->fn ? r->fn(s, r->buf, r->ctx) : exec_user(s, r->buf, 1);
@@ -375,9 +143,9 @@ static int batchable(const struct script_run *r, const struct odbctx_script_stmt
         !s->suite_open || st->len > BATCH_BYTES)
         return 0;
     struct odbctx_sql_stmt one[2];
-    size_t n = odbctx_classify(st->text, st->len, odbctx__dialect_sql_flags(s->dialect), one, 2);
+    size_t n = odbctx_classify(st->text, st->len, odbctx__dialect(s->dialect)->lexis, one, 2);
     return n == 1 && one[0].kind == ODBCTX_SQL_OTHER && !one[0].params &&
-           odbctx__schema_batchable(st->text, st->len);
+           odbctx__schema_batchable(s, st->text, st->len);
 }
 
 /* What run_one's path would have noted for a statement that ran. */
@@ -385,7 +153,7 @@ static int note_ran(struct script_run *r, const struct pending *p)
 {
     odbctx_session *s = r->s;
     int rc = 0;
-    if (r->journal == ODBCTX_JOURNAL_SCHEMA || odbctx__schema_is_ddl(p->text, p->len))
+    if (r->journal == ODBCTX_JOURNAL_SCHEMA || odbctx__schema_is_ddl(s, p->text, p->len))
         rc = odbctx__schema_note(s, p->text, p->len);
     if (rc == 0 && odbctx__journal_add(s, (enum odbctx_journal_kind)r->journal, p->text, p->len))
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
@@ -443,14 +211,8 @@ static int run_statement(void *vctx, const struct odbctx_script_stmt *st)
         int rc = flush(r);
         return rc ? rc : run_one(r, st->text, st->len, st->line);
     }
-    if (r->n_batch == r->cap_batch) {
-        size_t cap = r->cap_batch ? r->cap_batch * 2 : 32;
-        struct pending *grown = realloc(r->batch, cap * sizeof *grown);
-        if (!grown)
-            return odbctx__fail(r->s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, st->line);
-        r->batch = grown;
-        r->cap_batch = cap;
-    }
+    if (odbctx__grow((void **)&r->batch, &r->cap_batch, r->n_batch + 1, sizeof *r->batch))
+        return odbctx__fail(r->s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, st->line);
     r->batch[r->n_batch++] = (struct pending){st->text, st->len, st->line};
     r->batch_bytes += st->len;
     if (r->n_batch >= BATCH_STMTS || r->batch_bytes >= BATCH_BYTES)
@@ -462,7 +224,7 @@ int odbctx__run_script(odbctx_session *s, const char *script, const char *name,
                        odbctx__stmt_fn fn, void *ctx, int batch_journal)
 {
     struct odbctx_script_error err = {0, NULL};
-    unsigned flags = odbctx__dialect_script_flags(s->dialect);
+    unsigned flags = odbctx__dialect(s->dialect)->lexis;
     size_t len = strlen(script);
 
     if (odbctx_script_split(script, len, flags, NULL, NULL, &err) < 0)

@@ -90,16 +90,9 @@ void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, i
 
     if (t->len + len + 1 > TRACE_LIMIT && t->len > 0)
         drop_front(t);
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap < t->len + len + 1)
-            cap *= 2;
-        char *grown = realloc(t->text, cap);
-        if (!grown)
-            return; /* the trace is a diagnostic aid: losing a line beats failing the call */
-        t->text = grown;
-        t->cap = cap;
-    }
+    /* The trace is a diagnostic aid: losing a line beats failing the call. */
+    if (odbctx__grow((void **)&t->text, &t->cap, t->len + len + 1, 1))
+        return;
     memcpy(t->text + t->len, line, len + 1);
     t->len += len;
 }
@@ -199,3 +192,5 @@ const char *odbctx_trace(odbctx_session *s)
     odbctx__leave(s);
     return text;
 }
+
+const char odbctx__origin_own[] = "odbctx";

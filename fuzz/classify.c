@@ -13,7 +13,7 @@
  * twice: once with single spaces, once with random blanks, comments and
  * keyword case between and in the tokens. Both must classify the same.
  */
-#include "classify.h"
+#include "sql/classify.h"
 
 #include <ctype.h>
 #include <stdint.h>

@@ -17,7 +17,7 @@
  *   "{PWD}", "P{W}D", "pass word" count) survives in the redacted string
  *   more often than it appears in the rest of the input.
  */
-#include "connstr.h"
+#include "sql/connstr.h"
 #include "odbctx.h"
 
 #include <stdint.h>

@@ -16,14 +16,14 @@
  *   cannot change it). The ';' matters: MySQL "--" at the very end of the
  *   input is a comment, but not when a character follows it.
  */
-#include "script.h"
+#include "sql/script.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FLAG_MASK 0x1fu
+#define FLAG_MASK 0x7u
 #define MAX_SEEN 4096
 
 struct seen {

@@ -1,0 +1,273 @@
+/*
+ * SQL on the session's connection, traced: odbctx's own statements (on one
+ * reused statement handle), the user's and captured code's, one integer
+ * read back, and what the server says about a procedure before it is
+ * called. Errors go to the session; a lost connection is noted there.
+ */
+#include "internal.h"
+#include "extras/extras.h"
+#include "sql/classify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A reused handle that fails with one of these was not fit to run anything
+ * (nothing was executed): function sequence error, invalid cursor state. */
+static int unfit(SQLRETURN rc, SQLHSTMT st)
+{
+    SQLCHAR state[6] = "";
+    SQLINTEGER native = 0;
+    SQLSMALLINT len = 0;
+    if (rc == SQL_INVALID_HANDLE)
+        return 1;
+    if (!SQL_SUCCEEDED(REAL(SQLGetDiagRec)(SQL_HANDLE_STMT, st, 1, state, &native, NULL, 0, &len)))
+        return 0;
+    return strcmp((char *)state, "HY010") == 0 || strcmp((char *)state, "24000") == 0;
+}
+
+/* The driver's handle for the session's connection: the driver manager
+ * answers from its own record, without the driver or the server. */
+static SQLHANDLE driver_dbc(odbctx_session *s)
+{
+    SQLHANDLE drv = NULL;
+    if (!SQL_SUCCEEDED(REAL(SQLGetInfo)(s->dbc, SQL_DRIVER_HDBC, &drv, sizeof drv, NULL)))
+        return NULL;
+    return drv;
+}
+
+/* Gives a statement handle back: odbctx's own statements keep one handle
+ * per session, since allocating and freeing one costs more than the savepoint
+ * statement itself on SQLite, and a tenth of a commit's overhead on a server;
+ * every other handle is freed. */
+static void done(odbctx_session *s, SQLHSTMT st, int reuse)
+{
+    if (reuse && !s->own_stmt && SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_CLOSE)) &&
+        SQL_SUCCEEDED(REAL(SQLFreeStmt)(st, SQL_RESET_PARAMS))) {
+        s->own_stmt = st;
+        s->own_stmt_drv = driver_dbc(s);
+        return;
+    }
+    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+}
+
+/* Whether the kept handle still belongs to the connection odbctx made.
+ * Legacy code that disconnects the session's connection through libodbc
+ * itself, past capture, leaves it dangling: unixODBC keeps its own record
+ * of the statement and passes calls on to the driver's freed one. The
+ * reconnect gives the connection a new driver handle (unless malloc hands
+ * back the same address) and autocommit back on (odbctx keeps it off for
+ * the whole session), and both are read without a round trip. SQLite
+ * refuses to disconnect inside the suite transaction. */
+static int own_stmt_valid(odbctx_session *s)
+{
+    if (s->dialect == ODBCTX_DIALECT_SQLITE)
+        return 1;
+    SQLUINTEGER ac = SQL_AUTOCOMMIT_ON;
+    return driver_dbc(s) == s->own_stmt_drv &&
+           SQL_SUCCEEDED(REAL(SQLGetConnectAttr)(s->dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL)) &&
+           ac == SQL_AUTOCOMMIT_OFF;
+}
+
+void odbctx__own_stmt_drop(odbctx_session *s)
+{
+    if (s->own_stmt)
+        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, s->own_stmt);
+    s->own_stmt = SQL_NULL_HSTMT;
+}
+
+/* Runs sql on a statement handle (the session's reused one for odbctx's own
+ * unprepared statements, else a new one); on success *out holds it positioned
+ * on the first result, to be given back with done(s, *out, *reuse). On
+ * failure the error is on the session (the statement text as its prefix),
+ * the trace has the line and nothing is left open. */
+static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
+               SQLHSTMT *out, int *reuse)
+{
+    /* Taken out while in use: a call re-entered meanwhile allocates its own. */
+    SQLHSTMT st = SQL_NULL_HSTMT;
+    SQLRETURN rc;
+    int cached = 0;
+    *reuse = !prepared && origin == odbctx__origin_own;
+    if (*reuse && s->own_stmt) {
+        /* A dangling handle is dropped, not freed: freeing it would free
+         * the driver's statement a second time. */
+        if (own_stmt_valid(s)) {
+            st = s->own_stmt;
+            cached = 1;
+        }
+        s->own_stmt = SQL_NULL_HSTMT;
+    }
+    for (;;) {
+        if (!st) {
+            rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
+            if (!SQL_SUCCEEDED(rc)) {
+                int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_DBC, s->dbc, sql);
+                odbctx__trace_add(s, origin, sql, 0, s->err.message);
+                return code;
+            }
+        }
+        if (prepared) {
+            rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
+            if (SQL_SUCCEEDED(rc))
+                rc = REAL(SQLExecute)(st);
+        } else {
+            rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+        }
+        if (!cached || SQL_SUCCEEDED(rc) || rc == SQL_NO_DATA || !unfit(rc, st))
+            break;
+        /* Freed under us (a reconnect nobody told query.c about) or in a
+         * state it cannot leave: run it on a fresh one. */
+        if (rc != SQL_INVALID_HANDLE)
+            REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+        st = SQL_NULL_HSTMT;
+        cached = 0;
+    }
+    /* SQL_NO_DATA: a searched UPDATE or DELETE that matched no row. */
+    if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
+        int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, NULL);
+        odbctx__trace_add(s, origin, sql, 0, s->err.message);
+        odbctx__error_prefix(s, "%.*s%s", 300, sql, strlen(sql) > 300 ? "..." : "");
+        /* Freed, not kept, whatever failed: failures are rare, and a lost
+         * connection may have taken the handle's state along. */
+        REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+        return code;
+    }
+    *out = st;
+    return 0;
+}
+
+/* Moves to the next result of a multi-statement string; 1 when there is
+ * one, 0 at the end, or a negative code (error on the session). */
+static int next_result(odbctx_session *s, SQLHSTMT st, const char *sql)
+{
+    SQLRETURN rc = REAL(SQLMoreResults)(st);
+    if (rc == SQL_NO_DATA)
+        return 0;
+    if (SQL_SUCCEEDED(rc))
+        return 1;
+    int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, sql);
+    return code;
+}
+
+int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
+{
+    SQLHSTMT st;
+    int reuse, rc = run(s, sql, origin, prepared, &st, &reuse);
+    if (rc)
+        return rc;
+    /* Later statements of a multi-statement string report their errors
+     * only when their result is reached. */
+    while ((rc = next_result(s, st, sql)) > 0)
+        ;
+    done(s, st, reuse && rc == 0);
+    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    return rc;
+}
+
+int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin)
+{
+    return odbctx__exec_opt(s, sql, origin, 0);
+}
+
+int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
+                           long long *out)
+{
+    SQLHSTMT st;
+    int reuse, found = 0, rc = run(s, sql, origin, 0, &st, &reuse);
+    if (rc)
+        return rc;
+    *out = 0;
+    do {
+        SQLSMALLINT cols = 0;
+        if (!SQL_SUCCEEDED(REAL(SQLNumResultCols)(st, &cols)) || cols < 1)
+            continue;
+        SQLRETURN f = REAL(SQLFetch)(st);
+        if (f == SQL_NO_DATA) {
+            found = 0;
+            continue;
+        }
+        if (!SQL_SUCCEEDED(f)) {
+            rc = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, sql);
+            break;
+        }
+        SQLBIGINT v = 0;
+        SQLLEN ind = 0;
+        if (!SQL_SUCCEEDED(REAL(SQLGetData)(st, 1, SQL_C_SBIGINT, &v, sizeof v, &ind))) {
+            rc = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, sql);
+            break;
+        }
+        *out = ind == SQL_NULL_DATA ? 0 : (long long)v;
+        found = 1;
+    } while ((rc = next_result(s, st, sql)) > 0);
+    done(s, st, reuse && rc == 0);
+    if (rc == 0 && !found)
+        rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
+    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    return rc;
+}
+
+
+/* The name a CALL names, unquoted, into out; 0 when it is not a plain
+ * [schema.]name the lookup below can use. */
+static int call_target(const char *sql, size_t len, char *out, size_t n)
+{
+    const char *p = odbctx__dialect_call(sql, len), *end = sql + len;
+    if (!p)
+        return 0;
+    size_t used = 0;
+    while (p < end && *p != '(' && *p != ';' && *p != ' ' && *p != '\t' && *p != '\n') {
+        char c = *p++;
+        if (c == '`')
+            continue;
+        if (c == '\'' || c == '\\' || used + 1 >= n)
+            return 0;
+        out[used++] = c;
+    }
+    out[used] = '\0';
+    return used > 0;
+}
+
+int odbctx__procedure_commits(odbctx_session *s, const char *sql, size_t len)
+{
+    char name[200], query[600], *body;
+    if (s->dialect != ODBCTX_DIALECT_MARIADB || !call_target(sql, len, name, sizeof name))
+        return 0;
+    const char *dot = strchr(name, '.');
+    if (dot)
+        snprintf(query, sizeof query,
+                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
+                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = '%.*s' AND ROUTINE_NAME = '%s'",
+                 (int)(dot - name), name, dot + 1);
+    else
+        snprintf(query, sizeof query,
+                 "SELECT ROUTINE_DEFINITION FROM information_schema.ROUTINES WHERE "
+                 "ROUTINE_TYPE = 'PROCEDURE' AND ROUTINE_SCHEMA = DATABASE() AND "
+                 "ROUTINE_NAME = '%s'",
+                 name);
+    size_t cap = 65536;
+    if (!(body = malloc(cap + 32)))
+        return 0;
+    odbctx_error keep = s->err;
+    /* "BEGIN NOT ATOMIC" makes a body in BEGIN ... END a compound statement
+     * for the classifier, which then refuses it when any of it controls
+     * the transaction or is DDL. */
+    memcpy(body, "BEGIN NOT ATOMIC ", 17);
+    int found = 0;
+    if (odbctx__query_text(s, s->dbc, query, body + 17, cap) == 0 && body[17]) {
+        const char *text = body + 17;
+        size_t tl = strlen(text);
+        int block = tl > 5 && strncasecmp(text, "BEGIN", 5) == 0;
+        if (block)
+            memmove(body + 17, body + 22, tl - 5 + 1);
+        struct odbctx_sql_stmt one[4];
+        const char *from = block ? body : text;
+        size_t n = odbctx_classify(from, strlen(from), ODBCTX_SQL_MYSQL, one, 4);
+        for (size_t i = 0; i < n && i < 4; i++)
+            if (one[i].kind != ODBCTX_SQL_OTHER)
+                found = 1;
+    }
+    s->err = keep;
+    free(body);
+    return found;
+}

@@ -1,0 +1,72 @@
+/*
+ * extras/: what the core can do without, each feature in a file of its own:
+ *   worker.c             ODBCTX_WORKER: a database of its own per parallel runner
+ *   reconnect.c          connecting again after the server went away
+ *   mariadb_leftovers.c  MariaDB: dropping what a killed run's schema left
+ *   dbname_guard.c       refusing a database whose name does not say "test"
+ *   schema_reuse.c       odbctx_schema_reuse: a slow schema kept across runs
+ *   stale_tmpdirs.c      the embedded default's directories of killed processes
+ * Nothing here is exported. Every function that takes a session expects
+ * its lock held.
+ */
+#ifndef ODBCTX_EXTRAS_H
+#define ODBCTX_EXTRAS_H
+
+#include "internal.h"
+
+/* worker.c */
+/* Reads ODBCTX_WORKER: *n = -1 when unset or empty, else the number;
+ * ODBCTX_EARG for anything but a decimal number. */
+int odbctx__worker_number(odbctx_session *s, long *n);
+/* The connection string worker n uses instead of conn, creating its
+ * database on the server when missing. *out is NULL when nothing changes
+ * (no worker, the embedded default, an SQLite :memory: database), else a
+ * string the caller frees. Errors go to s. */
+int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char **out);
+
+/* dbname_guard.c */
+/* 1 when a database name looks like a test database's (contains "test",
+ * any case). */
+int odbctx__guard_name_ok(const char *name);
+/* 0 when the schema lifecycle may run on the session's database: the
+ * embedded default, a temporary SQLite database, a name with "test", or
+ * ODBCTX_ALLOW_ANY_DATABASE=1. Else ODBCTX_EREFUSED saying why. */
+int odbctx__guard_schema(odbctx_session *s);
+/* The same check of the database dbc is connected to (schema reuse). */
+int odbctx__guard_database(odbctx_session *s, SQLHDBC dbc, enum odbctx_dialect d);
+
+/* reconnect.c */
+/* ODBCTX_MAX_RECONNECTS, default 3. */
+int odbctx__max_reconnects(void);
+/* odbctx_end_test found the connection gone: counts it and returns
+ * ODBCTX_ELOST with a message saying what happens next. */
+int odbctx__lost_end_test(odbctx_session *s);
+/* A test ended cleanly: the count of failures in a row starts again. */
+void odbctx__lost_test_passed(odbctx_session *s);
+/* Connects again (odbctx__connect_again) unless odbctx gave up; 0, or
+ * ODBCTX_ELOST saying why and whether odbctx will try again. The caller
+ * then begins the suite and replays it (odbctx__suite_rebuild does). */
+int odbctx__reconnect(odbctx_session *s);
+/* Drops the old connection and connects the same handle again with the
+ * session's connection string (odbctx__connect); no suite transaction. */
+int odbctx__connect_again(odbctx_session *s);
+
+/* mariadb_leftovers.c (MariaDB; no-ops elsewhere) */
+/* At open, before the suite transaction: takes this session's owner lock
+ * and drops what sessions whose lock is free left in the registry. */
+int odbctx__leftovers_open(odbctx_session *s);
+/* Before a schema statement creates kind name: records and commits it. */
+int odbctx__leftovers_note(odbctx_session *s, const char *kind, const char *name);
+/* After the schema was dropped: forgets this session's records. */
+void odbctx__leftovers_forget(odbctx_session *s);
+/* After a reconnect: takes the owner lock again. */
+void odbctx__leftovers_reown(odbctx_session *s);
+
+/* stale_tmpdirs.c: the embedded default's directories left by killed processes. */
+/* Writes the owner file (this process, its PID namespace) into dir. */
+void odbctx__tmpdir_mark(const char *dir);
+/* Removes base/odbctx-XXXXXX directories of this user whose owner file
+ * names a process of this PID namespace that no longer exists. */
+void odbctx__tmpdir_sweep(const char *base);
+
+#endif
