@@ -1,3 +1,8 @@
+/*
+ * Errors: formatting a message on the session's error (never acting on it:
+ * the caller decides whether the connection is lost), reading the driver's
+ * diagnostics, redacting passwords, and the one grow-an-array helper.
+ */
 #include "internal.h"
 #include "sql/connstr.h"
 #include "extras/extras.h"

@@ -28,13 +28,13 @@
  * held. Lock order, outermost first; a thread holding one may take only
  * those after it:
  *   1. capture's run-mode lock (capture/capture.c run_mu)
- *   2. a session's lock (struct odbctx_session.lock)
- *   3. capture's session lock (capture/capture.c cap_mu)
- *   4. the kept-savepoint lock (state.c kept_mu), which takes 5 inside
- *   5. the registry lock (state.c registry_lock)
+ *   2. the kept-savepoint lock (state.c kept_mu): held by odbctx__kept_enter
+ *      while it turns the published session into a locked one, and by
+ *      odbctx_close, before it takes the session's lock, while it unpublishes
+ *   3. a session's lock (struct odbctx_session.lock)
+ *   4. capture's session lock (capture/capture.c cap_mu)
+ *   5. the registry lock (state.c registry_lock), held only briefly
  *   6. capture's leaf locks: the environment table (env_mu)
- * kept_mu is taken before a session's lock (odbctx__kept_enter), never
- * while one is held.
  */
 #ifndef ODBCTX_INTERNAL_H
 #define ODBCTX_INTERNAL_H

@@ -1,3 +1,8 @@
+/*
+ * The levels inside the suite transaction: the test savepoint
+ * (odbctx_begin_test / odbctx_end_test), app commits and rollbacks as
+ * savepoint restarts, and nested levels.
+ */
 #include "internal.h"
 #include "extras/extras.h"
 

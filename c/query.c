@@ -1,3 +1,7 @@
+/*
+ * odbctx_exec, odbctx_query_int and scripts (odbctx_exec_file,
+ * odbctx_exec_script): SQL at the current level, judged before it is sent.
+ */
 #include "internal.h"
 #include "sql/classify.h"
 #include "sql/script.h"

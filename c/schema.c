@@ -1,3 +1,8 @@
+/*
+ * odbctx_schema_file and odbctx_schema_script: the suite's schema, run
+ * outside tests, inside the suite transaction where DDL is transactional
+ * and before it where DDL commits (MariaDB).
+ */
 #include "internal.h"
 #include "extras/extras.h"
 

@@ -1,3 +1,7 @@
+/*
+ * odbctx_open and odbctx_close, and the session's small accessors: the
+ * one owner of struct odbctx_session.
+ */
 #include "internal.h"
 #include "extras/extras.h"
 #include "sql/connstr.h"

@@ -1,3 +1,7 @@
+/*
+ * The trace: the SQL the current test ran, one line per statement with
+ * its outcome (odbctx_trace, breach reports, ODBCTX_TRACE).
+ */
 #include "internal.h"
 
 #include <stdio.h>

@@ -1,3 +1,8 @@
+/*
+ * The suite transaction: beginning and verifying it, the journal of what
+ * ran at suite level (replayed when a breach forces a new one), and
+ * settling the kept test savepoint before anything runs between tests.
+ */
 #include "internal.h"
 #include "extras/extras.h"
 

@@ -1,3 +1,4 @@
+// odbctx::error and odbctx::error_exception: a C error as a C++ value.
 #include <odbctx/error.hpp>
 
 #include <cstring>

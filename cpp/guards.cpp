@@ -1,3 +1,5 @@
+// The RAII guards (odbctx::test_transaction, odbctx::nested): each ends what
+// it began, rolling back in its noexcept destructor.
 #include <odbctx/guards.hpp>
 #include <odbctx/registry.hpp>
 

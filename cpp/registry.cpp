@@ -1,3 +1,5 @@
+// The session registry: odbctx::current() and odbctx::scoped_session,
+// per thread, innermost first.
 #include <odbctx/registry.hpp>
 #include <odbctx/suite.hpp>
 

@@ -1,3 +1,5 @@
+// odbctx::suite: the test framework's lifecycle over one lazily opened
+// session (configuration, schema, one test at a time, the failure report).
 #include <odbctx/suite.hpp>
 #include <odbctx/fake.hpp>
 
@@ -38,7 +40,6 @@ struct config {
     std::vector<schema_source> schema;
     std::optional<bool> reuse;
     std::vector<std::function<void(session &)>> setups;
-    std::vector<std::function<std::string()>> notes;
 };
 
 config &cfg()
@@ -152,12 +153,6 @@ void suite::add_setup(std::function<void(session &)> fn)
 {
     std::lock_guard<std::mutex> lk(cfg().lock);
     cfg().setups.push_back(std::move(fn));
-}
-
-void suite::add_failure_note(std::function<std::string()> note)
-{
-    std::lock_guard<std::mutex> lk(cfg().lock);
-    cfg().notes.push_back(std::move(note));
 }
 
 struct suite::state {
@@ -343,19 +338,6 @@ std::string suite::end_run(bool failed, std::string_view test_name)
             out << " (it did not use the suite's session)\n";
         }
         out << "odbctx: " << fake::seed_note() << "\n";
-        std::vector<std::function<std::string()>> notes;
-        {
-            std::lock_guard<std::mutex> lk2(cfg().lock);
-            notes = cfg().notes;
-        }
-        for (const auto &note : notes) {
-            try {
-                const std::string text = note();
-                if (!text.empty())
-                    out << "odbctx: " << text << (text.back() == '\n' ? "" : "\n");
-            } catch (...) {
-            }
-        }
     }
 
     if (raw && odbctx_in_test(raw) == 1) {

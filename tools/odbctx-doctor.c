@@ -613,7 +613,8 @@ static void probe_param_arrays(struct doctor *d)
 }
 
 /* Last of the probes: on SQLite a textual COMMIT leaves the driver
- * believing a transaction is still open (odbc-notes.md). */
+ * believing a transaction is still open (docs/databases.md, "A textual
+ * COMMIT"). */
 static void probe_textual_commit(struct doctor *d)
 {
     char t[96], sql[256];

@@ -1,3 +1,8 @@
+/*
+ * Capture's state: starting and stopping it, the table of captured
+ * handles, errors posted on the application's handles, and run mode
+ * (odbctx-run: the session opened at the program's first connection).
+ */
 #include "capture/capture.h"
 
 #include <stdarg.h>

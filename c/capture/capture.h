@@ -1,5 +1,5 @@
 /*
- * What capture.c, capture_exec.c, capture_text.c and the interpose*.c files
+ * What capture.c, exec.c, text.c and the interpose_*.c files of capture/
  * share. Nothing here is exported.
  *
  * How a call flows: every interposed entry point first reads the active
@@ -126,7 +126,7 @@ int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRET
 /* Frees what the application allocated on c and, for an alias, forgets it. */
 void odbctx__cap_disconnect(odbctx_session *s, struct cap_conn *c);
 
-/* ---- capture_exec.c (session locked, inside an interposed call) ---- */
+/* ---- exec.c (session locked, inside an interposed call) ---- */
 
 /* The application's SQL: bytes as given (narrow) or converted from UTF-16. */
 struct cap_text {
@@ -145,7 +145,7 @@ SQLRETURN odbctx__cap_end_tran(odbctx_session *s, struct cap_handle *rec, SQLSMA
 /* Autocommit switched through SQLSetConnectAttr / SQLSetConnectOption. */
 SQLRETURN odbctx__cap_set_autocommit(odbctx_session *s, struct cap_handle *rec, int on);
 
-/* ---- capture_text.c ---- */
+/* ---- text.c ---- */
 
 /* Copies of the application's text; NUL-terminated, malloc'd, NULL on
  * ENOMEM or a negative length other than SQL_NTS. */

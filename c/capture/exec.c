@@ -1,3 +1,7 @@
+/*
+ * Captured SQL: a statement classified as transaction control is turned
+ * into app-level savepoint restarts; anything else runs at the test's level.
+ */
 #include "capture/capture.h"
 
 #include <stdio.h>

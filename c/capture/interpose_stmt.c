@@ -1,7 +1,7 @@
 /*
  * Exported SQLExecDirect, SQLPrepare (plain, A and W) and SQLExecute.
  * On a statement of the capturing session the SQL is classified and its
- * transaction control emulated (capture_exec.c); anything else goes
+ * transaction control emulated (capture/exec.c); anything else goes
  * straight to the driver manager.
  */
 #include "capture/capture.h"

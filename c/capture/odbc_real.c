@@ -1,3 +1,6 @@
+/*
+ * The driver manager's own entry points (odbc_real.h), looked up once.
+ */
 #include "capture/odbc_real.h"
 
 #include <dlfcn.h>

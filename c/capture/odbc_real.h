@@ -2,7 +2,7 @@
  * The driver manager's own entry points, looked up in libodbc itself.
  *
  * libodbctx.so exports SQLEndTran, SQLExecDirect, ... of its own so that it
- * can capture legacy code (c/capture*.c). Every ODBC call odbctx makes for
+ * can capture legacy code (interpose_*.c). Every ODBC call odbctx makes for
  * itself therefore goes through this table, never through the plain names,
  * or it would re-enter its own interposed entry points.
  *

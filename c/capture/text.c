@@ -1,3 +1,7 @@
+/*
+ * The text of captured SQL: SQLWCHAR to UTF-8 for the classifier, the
+ * trace and messages.
+ */
 #include "capture/capture.h"
 
 #include <stdlib.h>

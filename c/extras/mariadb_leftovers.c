@@ -192,7 +192,7 @@ int odbctx__leftovers_open(odbctx_session *s)
     /* Without a current database there is nowhere to keep the registry;
      * the guard refuses the schema there anyway (unless told otherwise). */
     char db[256] = "";
-    int rc = odbctx__query_text(s, s->dbc, "SELECT DATABASE()", db, sizeof db);
+    int rc = odbctx__query_text(s, s->dbc, odbctx__dialect(s->dialect)->database_name_sql, db, sizeof db);
     if (rc == 0 && !db[0])
         return 0;
     if (rc == 0)

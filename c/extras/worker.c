@@ -273,16 +273,17 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
         return *out ? 0 : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
     }
 
-    int postgres = strcasestr(dbms, "postgres") != NULL;
-    int mariadb = strcasestr(dbms, "mariadb") != NULL || strcasestr(dbms, "mysql") != NULL;
-    if (!postgres && !mariadb) {
+    enum odbctx_dialect dialect;
+    char display[32];
+    if (odbctx__dialect_lookup(dbms, "", &dialect, display, sizeof display) != 0 ||
+        dialect == ODBCTX_DIALECT_SQLITE) {
         /* The session refuses this DBMS itself, saying why. */
         odbctx__plain_close(&c);
         return 0;
     }
+    int postgres = dialect == ODBCTX_DIALECT_POSTGRESQL;
     char base[256];
-    rc = odbctx__query_text(s, c.dbc, postgres ? "SELECT current_database()" : "SELECT DATABASE()", base,
-                     sizeof base);
+    rc = odbctx__query_text(s, c.dbc, odbctx__dialect(dialect)->database_name_sql, base, sizeof base);
     if (rc == 0 && !base[0])
         rc = odbctx__fail(s, ODBCTX_EARG,
                           "ODBCTX_WORKER: the connection string names no database "

@@ -1,6 +1,6 @@
 // INSERT for factories: metadata checks, parameter arrays, generated keys.
 //
-// Keys, per dialect (odbc-notes.md, and checked by tests/factory):
+// Keys, per dialect (docs/databases.md; checked by tests/cpp/factory):
 //   PostgreSQL, MariaDB 10.5+  INSERT ... RETURNING key. With a parameter
 //       array psqlODBC returns one result set per parameter set
 //       (SQL_PARAM_ARRAY_SELECTS = SQL_PAS_BATCH) and MariaDB Connector/ODBC
@@ -18,7 +18,7 @@
 //       above every existing one: the key is the rowid alias (INTEGER
 //       PRIMARY KEY, not WITHOUT ROWID), no trigger fires on the table and
 //       no REPLACE conflict clause deletes rows (sqlite_rowid_key() in
-//       factory_meta.cpp tells the first and the last, asked once per
+//       factory/meta.cpp tells the first and the last, asked once per
 //       table's metadata; sqlite_range_start() looks for
 //       triggers before every batch), and a count that differs from the
 //       batch's undoes the array and inserts row by row. Anywhere else
@@ -356,7 +356,7 @@ void stage_row(statement &st, const insert_job &job, std::size_t row)
                                 : b.size == c.size && b.width == c.width);
         // Binary values are bound again every row: SQLite's driver keeps a
         // binary parameter's length from an earlier execute otherwise
-        // (tests/factory/types.cpp saw the blob of the row before).
+        // (tests/cpp/factory/types.cpp saw the blob of the row before).
         if (c.kind != value_kind::bytes && same)
             continue;
         const SQLULEN size = text && b.width >= 0 ? std::max(b.size, c.size) : c.size;
@@ -591,7 +591,7 @@ void insert(const insert_target &target, insert_job &job)
         range_keys = known == 1;
     }
     // SQLite's driver gives every row of an array the length of one binary
-    // value (tests/factory/types.cpp saw blobs cut short): per row there.
+    // value (tests/cpp/factory/types.cpp saw blobs cut short): per row there.
     // (Asked last: a create() of one row does not look.)
     auto array_bytes_ok = [&] {
         return ci.d != dialect::sqlite ||

@@ -1,5 +1,5 @@
-// What the parts of odbctx's factory INSERT share (factory_meta.cpp,
-// factory_check.cpp, factory_insert.cpp); not installed. Hidden from the
+// What the parts of the factory INSERT in this folder share (meta.cpp,
+// check.cpp, insert.cpp, cache.cpp); not installed. Hidden from the
 // library's exported symbols.
 #ifndef ODBCTX_FACTORY_ODBC_HPP
 #define ODBCTX_FACTORY_ODBC_HPP
@@ -134,7 +134,7 @@ struct connection_info {
 // The dialect and how keys come back, from SQLGetInfo.
 connection_info describe_connection(SQLHDBC dbc);
 
-// Prepared statements kept per session connection (factory_cache.cpp), so
+// Prepared statements kept per session connection (factory/cache.cpp), so
 // that create() prepares its INSERT once, not once per row (on PostgreSQL
 // that was Parse and a DEALLOCATE per row, on MariaDB a server-side prepare).
 // The same lifetime as the metadata cache: a run of a test (data_generation)
@@ -215,7 +215,7 @@ struct table_meta {
     std::vector<column_meta> columns; // in insert_job::all_columns order
     // SQLite: whether the key is the rowid alias of a plain table of main
     // or temp that no REPLACE conflict clause deletes from, so a batch's
-    // keys may be read back by range (factory_insert.cpp, which also checks
+    // keys may be read back by range (factory/insert.cpp, which also checks
     // for triggers before every batch). -1: not asked yet; asked by the
     // first batch that could use it (sqlite_rowid_key()), not with the
     // rest of the metadata, which every test reads again. Threads sharing

@@ -1,4 +1,4 @@
-// The word lists behind odbctx::fake (fake_words.cpp); not installed.
+// The word lists behind odbctx::fake (fake/words.cpp); not installed.
 #ifndef ODBCTX_FAKE_WORDS_HPP
 #define ODBCTX_FAKE_WORDS_HPP
 

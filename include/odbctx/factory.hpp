@@ -37,7 +37,7 @@
 // then after_create hooks, then the persistence step), and their _batch
 // forms. create_batch(n) checks every row, then inserts them with one
 // prepared statement (a parameter array where the driver supports it; see
-// cpp/factory_insert.cpp) in a nested savepoint: all rows or none.
+// cpp/factory/insert.cpp) in a nested savepoint: all rows or none.
 // Persistence: persistence::none (default) leaves the rows in the test's
 // transaction; persistence::commit then runs an app-level commit, like
 // factory_boy's sqlalchemy_session_persistence = "commit" (a savepoint

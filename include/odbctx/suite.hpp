@@ -45,9 +45,6 @@ public:
     // fn runs once after the schema, outside any test; a throw from it makes
     // the suite fail to open (what() is the reason).
     static void add_setup(std::function<void(session &)> fn);
-    // Each note's text is added to the report of a failed test (the factory
-    // layer reports its fake-data seed this way).
-    static void add_failure_note(std::function<std::string()> note);
 
     // Becomes the registry's last resort (see registry.hpp). Only one suite
     // may exist at a time: a second throws odbctx::error_exception.
@@ -65,9 +62,8 @@ public:
     // The run ended; failed says whether any of its assertions failed.
     // Discards the test transaction whatever happened and returns what to
     // report: for a failed run the test, database, redacted connection, the
-    // SQL the test ran, the fake-data seed and the failure notes; for any run
-    // an isolation breach
-    // or a failure to clean up. "" when there is nothing to say.
+    // SQL the test ran and the fake-data seed; for any run an isolation
+    // breach or a failure to clean up. "" when there is nothing to say.
     std::string end_run(bool failed, std::string_view test_name);
 
     // Opens the session now unless it is open, and returns why it cannot

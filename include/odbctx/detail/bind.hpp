@@ -24,7 +24,7 @@
 namespace odbctx::detail {
 
 // What the value is, for the checks against the column that run before
-// anything is sent (factory_insert.cpp reads data through this).
+// anything is sent (factory/insert.cpp reads data through this).
 enum class value_kind : unsigned char {
     integer,   // data holds std::int64_t
     uinteger,  // data holds std::uint64_t

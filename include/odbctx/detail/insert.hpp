@@ -1,7 +1,7 @@
 // The part of a factory's create that does not depend on T: check the rows
 // against the table, INSERT them (as one parameter array where the driver
 // allows it) and read back the generated keys. Internal to odbctx's
-// factories; implemented in cpp/factory_insert.cpp.
+// factories; implemented in cpp/factory/insert.cpp.
 #ifndef ODBCTX_DETAIL_INSERT_HPP
 #define ODBCTX_DETAIL_INSERT_HPP
 

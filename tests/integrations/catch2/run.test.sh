@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The catch2_only binary (include <odbctx/catch2.hpp> and nothing else) on
+# the database of ODBCTX_CONNECT:
+#   - its tests in other orders than the runner's (lex, random);
+#   - the schema from ODBCTX_SCHEMA, in every order;
+#   - tests that fail, throw and leave levels open on purpose: they fail,
+#     the report names the test, database, redacted connection, SQL and
+#     fake-data seed, never the password, and the next test sees nothing;
+#   - reuse mode (ODBCTX_SCHEMA_REUSE=1): built on the first run, reused on
+#     the second, rebuilt when the schema file changes.
+# Last line: "N passed, N failed".
+. "$(dirname "$0")/../../support/prelude.sh" catch2
+bin="$build/tests/integrations/catch2"
+schema="$root/tests/integrations/catch2/schema.sql"
+need "$bin"
+conn=${ODBCTX_CONNECT:-}
+
+# run NAME ARGS...: runs the binary, output in $tmp/NAME.out/.err, status in $rc
+run() {
+    local name=$1
+    shift
+    "$bin" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    rc=$?
+}
+
+# sql_fails CONN SQL: the statement fails on CONN (isql exits 0 either way).
+# grep reads all of isql's output: with -q it could exit first, and pipefail
+# would then turn isql's SIGPIPE into "did not fail".
+sql_fails() { echo "$2" | isql -b -k "$1" 2>&1 | grep "ERROR" >/dev/null; }
+
+shows() { grep -qF -- "$2" "$tmp/$1"; }
+hides() { ! grep -qF -- "$2" "$tmp/$1"; }
+
+for order in "lex" "rand --rng-seed 1" "rand --rng-seed 2" "rand --rng-seed 3"; do
+    # shellcheck disable=SC2086
+    run visible --order $order
+    check "visible tests pass with --order $order" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || cat "$tmp/visible.out" "$tmp/visible.err"
+done
+
+for order in "decl" "lex" "rand --rng-seed 4" "rand --rng-seed 5"; do
+    # shellcheck disable=SC2086
+    ODBCTX_SCHEMA=$schema run schema "[.schema]" --order $order
+    check "ODBCTX_SCHEMA tests pass with --order $order" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || cat "$tmp/schema.out" "$tmp/schema.err"
+done
+# The schema lived in the suite transaction (or was dropped at the end on
+# MariaDB): nothing of it is left in the database.
+if [ -n "$conn" ] && command -v isql >/dev/null; then
+    check "the ODBCTX_SCHEMA table c2o_item is gone after the runs" \
+        sql_fails "$conn" "SELECT COUNT(*) FROM c2o_item"
+fi
+ODBCTX_SCHEMA=/nonexistent/odbctx.sql run noschema "[.schema]"
+check "a missing ODBCTX_SCHEMA file fails the tests that need it" test "$rc" -ne 0
+# The session cannot open, so Catch2 ends the run before any body and
+# prints the reason on stderr.
+check "... and says why" shows noschema.err "ODBCTX_EIO"
+
+# The deliberate failures, with the console reporter: the report is in stdout.
+run bad "[.deliberate]" --order decl
+check "deliberate failures: 3 fail" test "$rc" -eq 3
+check "... and the test after them passes" shows bad.out "test cases: 4 | 1 passed | 3 failed"
+check "report names the test and the database" \
+    shows bad.out 'odbctx: test "deliberate 1: fails after writing and committing" failed on '
+check "report names the section path" \
+    shows bad.out 'odbctx: test "deliberate 3: fails in a section with a nested level open / inner" failed'
+check "report shows the SQL of the failed run" shows bad.out "leak-1"
+check "report shows the thrown test's SQL" shows bad.out "leak-2"
+check "report shows the fake-data seed" shows bad.out "ODBCTX_SEED="
+check "a failed expected prints odbctx's error" shows bad.out "error: ODBCTX_ESQL"
+check "a passing run prints no report" hides bad.out 'test "deliberate 4'
+password=$(printf '%s' "$conn" | sed -n 's/.*[Pp][Ww][Dd]=\([^;]*\).*/\1/p')
+if [ -n "$password" ]; then
+    check "report shows the connection redacted" shows bad.out "PWD=***"
+    check "the password appears nowhere" hides bad.out "$password"
+    check "... nor on stderr" hides bad.err "$password"
+else
+    check "report names the embedded default" shows bad.out "embedded SQLite default"
+fi
+
+# Other reporters keep their documents clean: the report goes to stderr.
+run badxml "[.deliberate]" --order decl -r xml
+check "with -r xml the report is on stderr" shows badxml.err 'odbctx: test "deliberate 1'
+check "... and not in the XML" hides badxml.out "odbctx: test"
+check "... which stays well-formed" python3 -c \
+    "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$tmp/badxml.out"
+
+# Fail closed: a session that cannot open runs no test body. One unopenable
+# connection of each kind: a driver that is not installed, an SQLite file
+# that cannot be created, and on a server a wrong password.
+fail_closed "catch2" "$bin" "[.fail_closed]"
+
+# Reuse mode needs a database that outlives the run: the server under test,
+# or an SQLite file for the embedded default.
+reuse_conn=$conn
+[ -n "$reuse_conn" ] || reuse_conn="Driver=SQLite3;Database=$tmp/reuse_test.db;"
+changed="$tmp/schema-changed.sql"
+{ cat "$schema"; echo "-- changed"; } >"$changed"
+cleanup_reuse() {
+    printf 'DROP TABLE c2o_item\nDROP TABLE odbctx_schema_marker\n' |
+        isql -b -k "$reuse_conn" >/dev/null 2>&1
+}
+if command -v isql >/dev/null; then
+    cleanup_reuse
+    for step in "1 $schema rebuilt" "2 $schema kept" "3 $changed rebuilt" "4 $changed kept"; do
+        read -r n file want <<<"$step"
+        ODBCTX_CONNECT=$reuse_conn ODBCTX_SCHEMA=$file ODBCTX_SCHEMA_REUSE=1 \
+            run "reuse$n" "[.schema]" --order rand
+        check "reuse run $n passes" test "$rc" -eq 0
+        [ "$rc" -eq 0 ] || cat "$tmp/reuse$n.out" "$tmp/reuse$n.err"
+        if [ "$want" = rebuilt ]; then
+            check "reuse run $n rebuilds the schema" shows "reuse$n.err" "schema changed and was rebuilt"
+        else
+            check "reuse run $n keeps the schema" hides "reuse$n.err" "rebuilt"
+        fi
+    done
+    cleanup_reuse
+    check "reuse cleanup removed the kept schema" sql_fails "$reuse_conn" "SELECT COUNT(*) FROM c2o_item"
+else
+    skip "reuse mode: isql (package unixodbc) is missing"
+fi
+
+finish

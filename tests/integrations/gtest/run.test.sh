@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The GoogleTest integration (include/odbctx/gtest.hpp), on the database of
+# ODBCTX_CONNECT: runs the gtest binary built by `make tests`
+# ($ODBCTX_BUILD/gtest/odbctx_gtest), then runs its deliberately failing tests
+# and checks that they fail, are reported with their SQL and without the
+# password, and leave nothing behind for the test after them.
+# Last line: "N passed, N failed".
+. "$(dirname "$0")/../../support/prelude.sh" gtest
+bin="$build/gtest/odbctx_gtest"
+need "$bin"
+
+# The normal run: every test counts on its own. A hang (a deadlock in a
+# driver, say) must fail this script, not stall the whole test run.
+timeout -k 5 300 "$bin" >"$tmp/run.log" 2>&1
+rc=$?
+cat "$tmp/run.log"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    bad "timed out after 300 s in: $(grep '^\[ RUN      \]' "$tmp/run.log" | tail -n 1)"
+fi
+passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\..*/\1/p' "$tmp/run.log" | tail -n 1)
+failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:.*/\1/p' "$tmp/run.log" | tail -n 1)
+pass=$((pass + ${passed:-0}))
+fail=$((fail + ${failed:-0}))
+if [ -z "$passed" ]; then
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] || bad "gtest binary printed no summary (exit $rc)"
+elif [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
+    bad "gtest binary exited $rc with no failed test (a failure outside the tests, e.g. a breach)"
+fi
+
+# The deliberate failures.
+timeout -k 5 300 "$bin" --gtest_also_run_disabled_tests --gtest_filter='DISABLED_Deliberate.*' >"$tmp/bad.log" 2>&1
+rc=$?
+sed 's/^/  | /' "$tmp/bad.log"
+if [ "$rc" -ne 0 ]; then ok "a run with failing tests exits non-zero"; else bad "the deliberate failures passed"; fi
+grep -q '^\[  FAILED  \] 2 tests, listed below:' "$tmp/bad.log" &&
+    grep -q '^\[  FAILED  \] DISABLED_Deliberate.fails_after_writing' "$tmp/bad.log" &&
+    grep -q '^\[  FAILED  \] DISABLED_Deliberate.throws_after_writing' "$tmp/bad.log" &&
+    ok "exactly the failing and the throwing test failed" ||
+    bad "expected exactly fails_after_writing and throws_after_writing to fail"
+grep -q '^\[       OK \] DISABLED_Deliberate.then_all_is_clean' "$tmp/bad.log" &&
+    ok "the test after them found the tables clean" ||
+    bad "rows of failed tests survived into the next test"
+grep -q "left by a failing test" "$tmp/bad.log" &&
+    ok "the failure report shows the SQL the test ran" ||
+    bad "the failure report lacks the test's SQL"
+# Fail closed: a session that cannot open runs no test body.
+fail_closed "gtest" timeout -k 5 120 "$bin" --gtest_also_run_disabled_tests \
+    --gtest_filter='DISABLED_FailClosed.*'
+
+password_hidden "gtest output" "$tmp/run.log" "$tmp/bad.log"
+finish

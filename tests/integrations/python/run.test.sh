@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The Python binding (bindings/python) on the database of ODBCTX_CONNECT,
+# with Debian's python3, python3-pytest and python3-pyodbc:
+#   1. test_seed.py with the plugin loading libodbctx.so through ctypes
+#      (RTLD_GLOBAL, before pyodbc is imported), each test counted;
+#   2. the same with LD_PRELOAD=libodbctx.so;
+#   3. a deliberate failure: reported with database and SQL, cleaned up;
+#   4. pyodbc imported before odbctx: refused with a clear message;
+#   5. from a fresh connection after the runs: no tables, no rows left.
+# Last line: "N passed, N failed".
+. "$(dirname "$0")/../../support/prelude.sh" python
+py=/usr/bin/python3
+
+if ! "$py" -c 'import pytest, pyodbc' 2>/dev/null; then
+    echo "Debian's python3-pytest and python3-pyodbc are needed (make deps)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+need "$build/libodbctx.so"
+db=${ODBCTX_DB:-sqlite}
+
+export PYTHONPATH="$root/bindings/python:$root/tests/integrations/python"
+export PYTHONDONTWRITEBYTECODE=1
+export ODBCTX_BUILD="$build"
+export ODBCTX_SCHEMA="$root/examples/schema/$db.sql"
+preload=
+if [ "${ODBCTX_SANITIZE:-}" = 1 ]; then
+    # An instrumented libodbctx.so in an uninstrumented python: the sanitizer
+    # runtimes must be loaded first, in every python run; the interpreter's
+    # own allocations at exit are not leaks of ours.
+    preload="${ODBCTX_SANITIZER_PRELOAD:-} "
+    export LD_PRELOAD="${ODBCTX_SANITIZER_PRELOAD:-}"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0:verify_asan_link_order=0"
+fi
+pytest_args=(-p odbctx.pytest_plugin -p no:cacheprovider -q -o console_output_style=classic
+             --rootdir "$root/tests/integrations/python")
+
+# Counts the test cases of a JUnit report: "passed failed".
+junit_counts() {
+    "$py" - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+p = f = 0
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    if case.find("failure") is not None or case.find("error") is not None:
+        f += 1
+    elif case.find("skipped") is None:
+        p += 1
+print(p, f)
+PY
+}
+
+run_seed() { # label, env...
+    local label=$1
+    shift
+    rm -f "$tmp/junit.xml"
+    env "$@" "$py" -m pytest "${pytest_args[@]}" --junitxml="$tmp/junit.xml" \
+        tests/integrations/python/test_seed.py >"$tmp/$label.log" 2>&1
+    local rc=$?
+    sed "s/^/  [$label] /" "$tmp/$label.log"
+    if [ -f "$tmp/junit.xml" ]; then
+        read -r p f < <(junit_counts "$tmp/junit.xml")
+        pass=$((pass + p))
+        fail=$((fail + f))
+        echo "$label: $p passed, $f failed"
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then bad "$label: pytest exited $rc"; fi
+    else
+        bad "$label: pytest wrote no report (exit $rc)"
+    fi
+}
+
+run_seed ctypes LD_PRELOAD="${preload% }"
+run_seed preload LD_PRELOAD="${preload}$build/libodbctx.so"
+
+# A deliberate failure.
+"$py" -m pytest "${pytest_args[@]}" -rA tests/integrations/python/failing_example.py >"$tmp/fail.log" 2>&1
+rc=$?
+sed 's/^/  [failing] /' "$tmp/fail.log"
+[ "$rc" -eq 1 ] && grep -q '1 failed, 1 passed' "$tmp/fail.log" &&
+    ok "a failing test fails and the next one finds the table clean" ||
+    bad "expected 1 failed, 1 passed (exit $rc)"
+grep -q -- '-- odbctx --' "$tmp/fail.log" && grep -q 'written by a failing test' "$tmp/fail.log" &&
+    ok "the failure report has an odbctx section with the test's SQL" ||
+    bad "the failure report lacks the odbctx section or the SQL"
+password_hidden "pytest's output" "$tmp"/*.log
+
+# Fail closed: a session that cannot open stops the run before any body.
+fail_closed "pytest" "$py" -m pytest "${pytest_args[@]}" tests/integrations/python/fail_closed_example.py
+
+# pyodbc first: its calls could not be captured, so the plugin refuses.
+"$py" -c 'import pyodbc, sys; sys.path.insert(0, "bindings/python"); import odbctx; print(odbctx.pyodbc_captured())' \
+    >"$tmp/first.log" 2>&1
+grep -qx False "$tmp/first.log" && ok "pyodbc imported before odbctx is detected" ||
+    bad "pyodbc imported first was not detected: $(cat "$tmp/first.log")"
+LD_PRELOAD="${preload}$build/libodbctx.so" "$py" -c 'import pyodbc, sys; sys.path.insert(0, "bindings/python"); import odbctx; print(odbctx.pyodbc_captured())' \
+    >"$tmp/first2.log" 2>&1
+grep -qx True "$tmp/first2.log" && ok "with LD_PRELOAD the import order does not matter" ||
+    bad "LD_PRELOAD was not recognised: $(cat "$tmp/first2.log")"
+
+# Installed as a package, pytest finds the plugin through its pytest11 entry
+# point, without -p. Needs pip and setuptools, which are optional here.
+if "$py" -m pip --version >/dev/null 2>&1 && "$py" -c 'import setuptools' 2>/dev/null; then
+    cp -r bindings/python "$tmp/src"
+    if "$py" -m pip install -q --no-deps --no-build-isolation --no-index --target "$tmp/site" \
+            "$tmp/src" >"$tmp/pip.log" 2>&1; then
+        PYTHONPATH="$tmp/site:$root/tests/integrations/python" ODBCTX_LIBRARY="$build/libodbctx.so" \
+            "$py" -m pytest -q -p no:cacheprovider --rootdir "$root/tests/integrations/python" \
+            tests/integrations/python/test_seed.py >"$tmp/installed.log" 2>&1 &&
+            ok "the pip-installed package registers the plugin (no -p): $(tail -n 1 "$tmp/installed.log")" ||
+            bad "the pip-installed plugin: $(tail -n 5 "$tmp/installed.log")"
+    else
+        bad "pip install bindings/python: $(tail -n 5 "$tmp/pip.log")"
+    fi
+else
+    skip "the pip-installed package: no pip or setuptools for $py"
+fi
+
+# Nothing left, seen by a client that is not under odbctx.
+if [ -n "${ODBCTX_CONNECT:-}" ]; then
+    "$py" - <<'PY' >"$tmp/left.log" 2>&1
+import os, pyodbc
+conn = pyodbc.connect(os.environ["ODBCTX_CONNECT"], autocommit=True)
+tables = rows = 0
+for t in ("customers", "products", "orders", "order_lines", "stock_moves", "audit_log"):
+    try:
+        n = conn.cursor().execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
+    except pyodbc.Error:
+        continue
+    tables += 1
+    rows += n
+print("tables left: %d, rows left: %d" % (tables, rows))
+PY
+    cat "$tmp/left.log"
+    grep -qx 'tables left: 0, rows left: 0' "$tmp/left.log" &&
+        ok "a fresh connection after the runs finds no tables and no rows" ||
+        bad "the runs left something behind"
+fi
+
+finish
