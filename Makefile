@@ -78,8 +78,11 @@ suite_objs = $(call obj,$(sort $(wildcard tests/$(1)/*.cpp tests/$(1)/*.c)))
 
 LIBC_REAL := $(BUILD)/libodbctx.so.$(VERSION)
 LIBCXX_REAL := $(BUILD)/libodbctx++.so.$(VERSION)
+# odbctx as an ODBC driver: names only (driver/odbctx-driver.c), no soname
+# version: driver managers load it by path from odbcinst.ini.
+DRIVER_LIB := $(BUILD)/libodbctx-driver.so
 LIBS := $(LIBC_REAL) $(BUILD)/libodbctx.so.$(MAJOR) $(BUILD)/libodbctx.so \
-        $(LIBCXX_REAL) $(BUILD)/libodbctx++.so.$(MAJOR) $(BUILD)/libodbctx++.so
+        $(LIBCXX_REAL) $(BUILD)/libodbctx++.so.$(MAJOR) $(BUILD)/libodbctx++.so $(DRIVER_LIB)
 # -lodbctx must come before -lodbc: that order is what makes the program's
 # own ODBC calls resolve to odbctx's interposed entry points.
 C_LINK_LIBS := -lodbctx -lodbc
@@ -137,6 +140,11 @@ $(BUILD)/obj/%.o: %.cc
 $(LIBC_REAL): $(CORE_OBJS)
 	$(CC) -shared -Wl,-soname,libodbctx.so.$(MAJOR) -Wl,--no-undefined $(ALL_LDFLAGS) \
 	    -o $@ $(CORE_OBJS) -lodbc -ldl -lpthread
+
+$(DRIVER_LIB): driver/odbctx-driver.c driver/entries.h $(BUILD)/libodbctx.so
+	$(CC) $(PLAIN_CFLAGS) -DODBCTX_SONAME='"libodbctx.so.$(MAJOR)"' -fPIC -shared -fvisibility=hidden \
+	    -Wl,--no-undefined $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -o $@ $< \
+	    -L$(BUILD) -lodbctx -ldl
 
 $(LIBCXX_REAL): $(CPP_OBJS) $(BUILD)/libodbctx.so
 	$(CXX) -shared -Wl,-soname,libodbctx++.so.$(MAJOR) -Wl,--no-undefined $(ALL_LDFLAGS) \
@@ -328,7 +336,8 @@ CMAKE_SED = -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@MINOR
     -e "s|@CMAKE_TO_INCLUDEDIR@|$$(realpath -m --relative-to=$(CMAKEDIR) $(INCLUDEDIR))|g" \
     -e "s|@CMAKE_TO_BINDIR@|$$(realpath -m --relative-to=$(CMAKEDIR) $(BINDIR))|g"
 INSTALLED_LIBS := libodbctx.so.$(VERSION) libodbctx.so.$(MAJOR) libodbctx.so \
-                  libodbctx++.so.$(VERSION) libodbctx++.so.$(MAJOR) libodbctx++.so
+                  libodbctx++.so.$(VERSION) libodbctx++.so.$(MAJOR) libodbctx++.so \
+                  libodbctx-driver.so
 
 ## install      headers, libraries, pkg-config, CMake, tools, man pages (PREFIX=, DESTDIR=)
 install: all
@@ -337,7 +346,7 @@ install: all
 	install -m 644 $(HEADERS_TOP) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(HEADERS_SUB) $(DESTDIR)$(INCLUDEDIR)/odbctx/
 	install -m 644 $(HEADERS_DETAIL) $(DESTDIR)$(INCLUDEDIR)/odbctx/detail/
-	install -m 755 $(LIBC_REAL) $(LIBCXX_REAL) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBC_REAL) $(LIBCXX_REAL) $(DRIVER_LIB) $(DESTDIR)$(LIBDIR)/
 	for l in odbctx odbctx++; do \
 	    ln -sf lib$$l.so.$(VERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so.$(MAJOR); \
 	    ln -sf lib$$l.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/lib$$l.so; \

@@ -5,6 +5,7 @@
  * session, redacted with its secrets; a lost connection is noted on it.
  */
 #include "internal.h"
+#include "sql/utf16.h"
 #include "extras/extras.h"
 #include "sql/connstr.h"
 
@@ -219,6 +220,35 @@ static int allocate_handles(odbctx_session *s)
     return 0;
 }
 
+/* The same through SQLDriverConnectW; the completed string comes back as
+ * UTF-8 in out (the driver's own idea of the connection follows the form
+ * of the call that made it). */
+static SQLRETURN connect_wide(odbctx_session *s, SQLCHAR *out, size_t n)
+{
+    size_t len = strlen(s->connect_string);
+    SQLWCHAR *in = malloc((len + 1) * sizeof *in), *done = calloc(n, sizeof *done);
+    SQLRETURN rc = SQL_ERROR;
+    out[0] = '\0';
+    if (in && done) {
+        odbctx_utf16_from_utf8(s->connect_string, len, in);
+        SQLSMALLINT got = 0;
+        /* out has n bytes: at most n / 3 units fit once converted. */
+        rc = REAL(SQLDriverConnectW)(s->dbc, NULL, in, SQL_NTS, done, (SQLSMALLINT)(n / 3), &got,
+                                     SQL_DRIVER_NOPROMPT);
+        if (SQL_SUCCEEDED(rc)) {
+            size_t units = got < 0 ? 0 : (size_t)got;
+            odbctx_utf16_to_utf8(done, units < n / 3 ? units : n / 3 - 1, (char *)out);
+        }
+    }
+    if (in)
+        memset(in, 0, (len + 1) * sizeof *in);
+    if (done)
+        memset(done, 0, n * sizeof *done);
+    free(in);
+    free(done);
+    return rc;
+}
+
 static int connect_driver(odbctx_session *s)
 {
     SQLRETURN rc;
@@ -229,8 +259,11 @@ static int connect_driver(odbctx_session *s)
      * that it is redacted too, then wipe it. */
     SQLCHAR completed[2048];
     SQLSMALLINT len = 0;
-    rc = REAL(SQLDriverConnect)(s->dbc, NULL, (SQLCHAR *)s->connect_string, SQL_NTS, completed,
-                                sizeof completed, &len, SQL_DRIVER_NOPROMPT);
+    if (s->connect_wide)
+        rc = connect_wide(s, completed, sizeof completed);
+    else
+        rc = REAL(SQLDriverConnect)(s->dbc, NULL, (SQLCHAR *)s->connect_string, SQL_NTS,
+                                    completed, sizeof completed, &len, SQL_DRIVER_NOPROMPT);
     if (!SQL_SUCCEEDED(rc)) {
         char what[600];
         snprintf(what, sizeof what, "cannot connect with \"%s\"",

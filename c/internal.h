@@ -100,6 +100,7 @@ struct odbctx_session {
     SQLHSTMT own_stmt;    /* exec.c reuses it for odbctx's own statements; NULL when none */
     SQLHANDLE own_stmt_drv; /* the driver's connection handle when own_stmt was kept */
     int connected;
+    int connect_wide;     /* connect through SQLDriverConnectW (a driver session for a W caller) */
     unsigned long long connection_id; /* odbctx_connection_id; 0 before the first connect */
     enum odbctx_dialect dialect;
     char dbms[32];
@@ -469,6 +470,11 @@ int odbctx__read_file(odbctx_session *s, const char *path, char **out);
  * connection): odbctx_open fills it; schema reuse keeps its errors there.
  * _free frees one in any state, disconnecting what is connected. */
 odbctx_session *odbctx__session_new(void);
+/* odbctx_open, with the connection made through the wide SQLDriverConnectW
+ * when wide is set: a driver behaves as it would for a program that
+ * connected that way (psqlodbc and Connector/ODBC report character columns
+ * as SQL_WVARCHAR then). */
+int odbctx__open(odbctx_session **out, const char *conn, int wide, odbctx_error *err);
 void odbctx__session_free(odbctx_session *s);
 
 #endif

@@ -227,6 +227,11 @@ static int open_session(odbctx_session *s, const char *conn)
 
 int odbctx_open(odbctx_session **out, const char *conn, odbctx_error *err)
 {
+    return odbctx__open(out, conn, 0, err);
+}
+
+int odbctx__open(odbctx_session **out, const char *conn, int wide, odbctx_error *err)
+{
     if (err)
         memset(err, 0, sizeof *err);
     if (!out) {
@@ -246,6 +251,7 @@ int odbctx_open(odbctx_session **out, const char *conn, odbctx_error *err)
         }
         return ODBCTX_ENOMEM;
     }
+    s->connect_wide = wide;
     int rc;
     if (!odbctx_real_load())
         rc = odbctx__fail(s, ODBCTX_ECONNECT, "%s", odbctx_real_error());

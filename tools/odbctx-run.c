@@ -4,27 +4,32 @@
  *
  *   odbctx-run [--connect CONN] [--trace] [--] PROGRAM [ARGS...]
  *
- * It preloads libodbctx.so (LD_PRELOAD) and sets ODBCTX_RUN=1, then execs
- * PROGRAM. Inside the program, libodbctx opens the session at its first
- * SQLConnect / SQLDriverConnect, to the database that call names (or to
- * CONN with --connect; to ODBCTX_CONNECT when the call names none), and
- * captures every connection the program opens into it. The program's
- * commits and rollbacks behave as they would for real while it runs; when
- * it exits, everything is rolled back. When it crashes, the suite
- * transaction is never committed, so the server rolls it back.
+ * It runs PROGRAM with a driver configuration of its own (a temporary
+ * odbcinst.ini, named by ODBCSYSINI for unixODBC and SYSODBCINSTINI for
+ * iODBC) in which every installed driver is odbctx's driver,
+ * libodbctx-driver.so, and the real one is kept under "NAME (odbctx
+ * target)". Whatever binds libodbc for the program (PHP, Perl, Python,
+ * Qt, C; linked, dlopen'd or with RTLD_DEEPBIND) loads its driver by name,
+ * so every connection goes through odbctx. The driver opens the session
+ * at the program's first connection, to the database that connection
+ * names (or to CONN with --connect; to ODBCTX_CONNECT when it names none),
+ * and every later connection joins it. The program's commits and
+ * rollbacks behave as they would for real while it runs; when it exits,
+ * everything is rolled back. When it crashes, the suite transaction is
+ * never committed, so the server rolls it back. DSNs keep working: the
+ * system odbc.ini is linked into the configuration, ~/.odbc.ini is read
+ * where it is.
  *
- * The library preloaded is the one this program runs with itself (found
- * through its rpath: ../lib/libodbctx.so.N once installed, ../ in the build
- * tree), so that the program cannot silently run without it; ODBCTX_LIB
- * overrides.
+ * The driver is the one beside the library this program runs with (found
+ * through its rpath: ../lib once installed, ../ in the build tree);
+ * ODBCTX_LIB names another libodbctx.so.N, beside which it is looked for.
  *
  * It fails closed: the program is never left to write uncaptured. With
  * --connect the session is opened here first, and when it cannot be the
  * program is not started. Otherwise the program runs as a child that this
- * process waits for; the preloaded library reports on a pipe
- * (ODBCTX_RUN_STATUS_FD) that it was loaded, and whether opening the
- * session failed (it then refuses every connection the program makes) or
- * a breach was found at exit. Exit status: the program's own when all went
+ * process waits for; the driver reports on a pipe (ODBCTX_RUN_STATUS_FD)
+ * whether opening the session failed (it then refuses every connection
+ * the program makes) or a breach was found at exit. Exit status: the program's own when all went
  * well; RUN_ECAPTURE when capture failed in any of these ways, whatever the
  * program returned; 128+N when a signal N killed it (odbctx-run(1)).
  */
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,22 +131,275 @@ static int find_library(char *out, size_t n)
     return -1;
 }
 
-/* LD_PRELOAD gets the library in front of what was there. A sanitizer
- * runtime (ODBCTX_SANITIZER_PRELOAD, set by `make check-asan`) must come
- * before everything else. */
-static int set_preload(const char *lib)
+/* A sanitizer runtime (ODBCTX_SANITIZER_PRELOAD, set by `make
+ * check-asan`) must be loaded first when a sanitized driver is. */
+static int set_preload(void)
 {
     const char *san = getenv("ODBCTX_SANITIZER_PRELOAD");
+    if (!san || !*san)
+        return 0;
     const char *old = getenv("LD_PRELOAD");
-    size_t n = strlen(lib) + (san ? strlen(san) : 0) + (old ? strlen(old) : 0) + 3;
+    size_t n = strlen(san) + (old ? strlen(old) : 0) + 2;
     char *value = malloc(n);
     if (!value)
         return -1;
-    snprintf(value, n, "%s%s%s%s%s", san && *san ? san : "", san && *san ? " " : "", lib,
-             old && *old ? " " : "", old && *old ? old : "");
+    snprintf(value, n, "%s%s%s", san, old && *old ? " " : "", old && *old ? old : "");
     int rc = setenv("LD_PRELOAD", value, 1);
     free(value);
     return rc;
+}
+
+/* ---- the driver configuration ---- */
+
+/* The odbcinst.ini and system odbc.ini unixODBC would read (iODBC's
+ * SYSODBCINSTINI / SYSODBCINI first, when set to a file). */
+static void config_source(const char *name, const char *iodbc_var, char *out, size_t n)
+{
+    const char *v = getenv(iodbc_var);
+    if (v && *v && readable(v)) {
+        snprintf(out, n, "%s", v);
+        return;
+    }
+    const char *dir = getenv("ODBCSYSINI");
+    const char *file = strcmp(name, "odbcinst.ini") == 0 ? getenv("ODBCINSTINI") : NULL;
+    if (file && file[0] == '/') {
+        snprintf(out, n, "%s", file);
+        return;
+    }
+    snprintf(out, n, "%s/%s", dir && *dir ? dir : "/etc", file && *file ? file : name);
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    size_t k = strspn(s, " \t");
+    memmove(s, s + k, n - k + 1);
+}
+
+/* Names a driver library goes by: the Driver value as written, its file
+ * name, and the paths it resolves to in the usual library folders. A
+ * connection string may name any of them (DRIVER=libsqlite3odbc.so), and
+ * unixODBC looks each up in odbcinst.ini before it loads it as a file. */
+#define MAX_ALIASES 8
+static size_t library_names(const char *value, char names[][PATH_MAX])
+{
+    static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu/odbc", "/usr/lib/x86_64-linux-gnu",
+                                       "/usr/lib64", "/usr/lib/odbc", "/usr/local/lib", "/usr/lib"};
+    size_t n = 0;
+    const char *base = strrchr(value, '/');
+    base = base ? base + 1 : value;
+    snprintf(names[n++], PATH_MAX, "%s", value);
+    if (strcmp(base, value) != 0)
+        snprintf(names[n++], PATH_MAX, "%s", base);
+    char path[PATH_MAX + 64], real[PATH_MAX];
+    if (value[0] == '/' && realpath(value, real))
+        snprintf(names[n++], PATH_MAX, "%s", real);
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs && n + 2 <= MAX_ALIASES; i++) {
+        snprintf(path, sizeof path, "%s/%s", dirs[i], base);
+        if (access(path, R_OK) != 0)
+            continue;
+        snprintf(names[n++], PATH_MAX, "%.4000s", path);
+        if (realpath(path, real) && strcmp(real, path) != 0)
+            snprintf(names[n++], PATH_MAX, "%s", real);
+    }
+    return n;
+}
+
+struct section {
+    char name[1024];
+    char driver[1024]; /* its Driver value */
+    char *keys;        /* its lines, each ending in '\n' */
+    size_t len;
+};
+
+static int read_sections(FILE *in, struct section **out, size_t *count)
+{
+    char line[4096];
+    struct section *v = NULL;
+    size_t n = 0;
+    while (in && fgets(line, sizeof line, in)) {
+        trim(line);
+        if (line[0] == '[') {
+            char *end = strchr(line, ']');
+            if (!end)
+                continue;
+            *end = '\0';
+            struct section *g = realloc(v, (n + 1) * sizeof *v);
+            if (!g)
+                goto oom;
+            v = g;
+            memset(&v[n], 0, sizeof v[n]);
+            snprintf(v[n++].name, sizeof v->name, "%.1000s", line + 1);
+            continue;
+        }
+        if (!line[0] || line[0] == '#' || line[0] == ';' || n == 0)
+            continue;
+        struct section *c = &v[n - 1];
+        char *eq = strchr(line, '=');
+        if (eq) {
+            char key[64];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
+            trim(key);
+            if (strcasecmp(key, "Driver") == 0 || (strcasecmp(key, "Driver64") == 0 && !c->driver[0])) {
+                snprintf(c->driver, sizeof c->driver, "%s", eq + 1);
+                trim(c->driver);
+            }
+        }
+        size_t l = strlen(line);
+        char *k = realloc(c->keys, c->len + l + 2);
+        if (!k)
+            goto oom;
+        c->keys = k;
+        memcpy(c->keys + c->len, line, l);
+        c->len += l;
+        c->keys[c->len++] = '\n';
+        c->keys[c->len] = '\0';
+    }
+    *out = v;
+    *count = n;
+    return 0;
+oom:
+    for (size_t i = 0; i < n; i++)
+        free(v[i].keys);
+    free(v);
+    return -1;
+}
+
+/* One section routing name to odbctx's driver, once per name. */
+static void route(FILE *out, const char *name, const char *driver, const char *target,
+                  char (*done)[PATH_MAX], size_t *n_done, size_t max)
+{
+    for (size_t i = 0; i < *n_done; i++)
+        if (strcmp(done[i], name) == 0)
+            return;
+    if (*n_done < max)
+        snprintf(done[(*n_done)++], PATH_MAX, "%s", name);
+    fprintf(out, "\n[%s]\nDriver = %s\nThreading = 0\nOdbctxTarget = %s (odbctx target)\n", name,
+            driver, target);
+}
+
+/* Writes to out, for each [NAME] of in: [NAME] as odbctx's driver with
+ * OdbctxTarget=NAME (odbctx target), [NAME (odbctx target)] with the
+ * original keys, and the same routing for the names of its library.
+ * [ODBC] (the driver manager's own settings) is copied. */
+static int write_odbcinst(FILE *in, FILE *out, const char *driver)
+{
+    struct section *v;
+    size_t n;
+    if (read_sections(in, &v, &n) != 0)
+        return -1;
+    size_t max = n * (MAX_ALIASES + 1) + 1, n_done = 0;
+    char (*done)[PATH_MAX] = calloc(max, PATH_MAX);
+    if (!done) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i].keys);
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(v[i].name, "ODBC") == 0) {
+            fprintf(out, "\n[ODBC]\n%s", v[i].keys ? v[i].keys : "");
+            continue;
+        }
+        route(out, v[i].name, driver, v[i].name, done, &n_done, max);
+        fprintf(out, "\n[%s (odbctx target)]\n%s", v[i].name, v[i].keys ? v[i].keys : "");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (strcasecmp(v[i].name, "ODBC") == 0 || !v[i].driver[0])
+            continue;
+        char names[MAX_ALIASES][PATH_MAX];
+        size_t k = library_names(v[i].driver, names);
+        for (size_t j = 0; j < k; j++)
+            route(out, names[j], driver, v[i].name, done, &n_done, max);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(v[i].keys);
+    free(v);
+    free(done);
+    return ferror(out) ? -1 : 0;
+}
+
+static char config_dir[PATH_MAX];
+
+static void remove_config(void)
+{
+    if (!config_dir[0])
+        return;
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/odbc.ini", config_dir);
+    unlink(path);
+    rmdir(config_dir);
+    config_dir[0] = '\0';
+}
+
+/* Makes the configuration and points the environment at it. */
+static int make_config(const char *driver, const char *prog)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(config_dir, sizeof config_dir, "%s/odbctx-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(config_dir)) {
+        fprintf(stderr, "odbctx-run: cannot make a directory in %s: %s; %s was not run\n",
+                tmp && *tmp ? tmp : "/tmp", strerror(errno), prog);
+        config_dir[0] = '\0';
+        return -1;
+    }
+    char src[PATH_MAX], sys_ini[PATH_MAX], path[PATH_MAX + 32];
+    config_source("odbcinst.ini", "SYSODBCINSTINI", src, sizeof src);
+    config_source("odbc.ini", "SYSODBCINI", sys_ini, sizeof sys_ini);
+    FILE *in = fopen(src, "r");
+    if (!in && errno != ENOENT) {
+        fprintf(stderr, "odbctx-run: cannot read %s: %s; %s was not run\n", src, strerror(errno),
+                prog);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
+    FILE *out = fopen(path, "w");
+    int rc = out ? write_odbcinst(in, out, driver) : -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "odbctx-run: cannot write %s: %s; %s was not run\n", path,
+                strerror(errno), prog);
+        return -1;
+    }
+    /* System DSNs stay where they are: unixODBC finds odbc.ini beside
+     * odbcinst.ini, so a link to the real one goes there. */
+    char real_ini[PATH_MAX];
+    snprintf(path, sizeof path, "%s/odbc.ini", config_dir);
+    if (realpath(sys_ini, real_ini) && symlink(real_ini, path) != 0) {
+        fprintf(stderr, "odbctx-run: cannot link %s: %s; %s was not run\n", path,
+                strerror(errno), prog);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
+    if (setenv("ODBCSYSINI", config_dir, 1) != 0 || unsetenv("ODBCINSTINI") != 0 ||
+        setenv("SYSODBCINSTINI", path, 1) != 0 || setenv("SYSODBCINI", sys_ini, 1) != 0) {
+        fprintf(stderr, "odbctx-run: cannot set the environment: %s; %s was not run\n",
+                strerror(errno), prog);
+        return -1;
+    }
+    return 0;
+}
+
+/* libodbctx-driver.so beside the library. */
+static int find_driver(const char *lib, char *out, size_t n)
+{
+    snprintf(out, n, "%s", lib);
+    char *slash = strrchr(out, '/');
+    if (!slash || (size_t)(slash - out) + sizeof "/libodbctx-driver.so" > n)
+        return -1;
+    strcpy(slash, "/libodbctx-driver.so");
+    if (!readable(out)) {
+        fprintf(stderr, "odbctx-run: cannot find odbctx's driver %s: %s\n", out, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /* --connect: the session must open before the program may start. */
@@ -229,13 +488,6 @@ static int run_child(char **args, int status[2])
         return WEXITSTATUS(st);
     if (failed)
         return RUN_ECAPTURE;
-    if (!loaded) {
-        fprintf(stderr,
-                "odbctx-run: %s ran without libodbctx (a static or setuid program, or one that "
-                "clears LD_PRELOAD): what it wrote through ODBC was not captured\n",
-                args[0]);
-        return RUN_ECAPTURE;
-    }
     if (WIFSIGNALED(st))
         return 128 + WTERMSIG(st);
     return WIFEXITED(st) ? WEXITSTATUS(st) : RUN_ECAPTURE;
@@ -280,8 +532,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return RUN_EUSAGE;
     }
-    char lib[PATH_MAX];
-    if (find_library(lib, sizeof lib) != 0)
+    char lib[PATH_MAX], driver[PATH_MAX];
+    if (find_library(lib, sizeof lib) != 0 || find_driver(lib, driver, sizeof driver) != 0)
         return RUN_ECAPTURE;
     const char *forced = getenv("ODBCTX_RUN_CONNECT");
     if (forced && *forced && check_session(forced, argv[i]) != 0)
@@ -294,7 +546,10 @@ int main(int argc, char **argv)
     }
     char fd[16];
     snprintf(fd, sizeof fd, "%d", status[1]);
-    if (set_preload(lib) != 0 || setenv("ODBCTX_RUN", "1", 1) != 0 ||
+    atexit(remove_config);
+    if (make_config(driver, argv[i]) != 0)
+        return RUN_ECAPTURE;
+    if (set_preload() != 0 || setenv("ODBCTX_RUN", "1", 1) != 0 ||
         setenv("ODBCTX_RUN_STATUS_FD", fd, 1) != 0) {
         fprintf(stderr, "odbctx-run: cannot set the environment: %s; %s was not run\n",
                 strerror(errno), argv[i]);

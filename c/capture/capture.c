@@ -15,7 +15,6 @@
 
 _Atomic(odbctx_session *) odbctx__cap_active;
 _Thread_local int odbctx__cap_depth;
-int odbctx__cap_run_mode;
 _Atomic int odbctx__cap_ready_flag;
 
 /* Serialises starting and stopping capture (and odbctx-run's first connect):
@@ -436,6 +435,7 @@ int odbctx_capture_start(odbctx_session *s, const char *pattern)
              * caller that wants autocommit says so. */
             self->h = s->dbc;
             self->env = s->env;
+            self->number = cap->connections = 1;
             cap->conns = self;
             cap->pattern = pat;
             s->capture = cap;
@@ -568,8 +568,7 @@ static void run_exit(void)
 __attribute__((constructor)) static void run_init(void)
 {
     const char *v = getenv("ODBCTX_RUN");
-    odbctx__cap_run_mode = v && *v && strcmp(v, "0") != 0;
-    if (odbctx__cap_run_mode)
+    if (v && *v && strcmp(v, "0") != 0)
         run_status("loaded", NULL);
 }
 
@@ -580,7 +579,7 @@ __attribute__((constructor)) static void run_init(void)
 static SQLRETURN run_refuse(SQLHDBC dbc)
 {
     static const char refused[] =
-        "DRIVER={/odbctx-run refused this connection: the odbctx session could not be opened "
+        "DRIVER={/odbctx refused this connection: the odbctx session could not be opened "
         "(see stderr)};";
     if (SQL_SUCCEEDED(REAL(SQLDriverConnect)(dbc, NULL, (SQLCHAR *)refused, SQL_NTS, NULL, 0,
                                              NULL, SQL_DRIVER_NOPROMPT)))
@@ -588,42 +587,35 @@ static SQLRETURN run_refuse(SQLHDBC dbc)
     return SQL_ERROR;
 }
 
-/* A connection string that names no database: SQLConnect with an empty DSN. */
-static int names_nothing(const char *conn)
-{
-    return !conn || !*conn || strcasecmp(conn, "DSN=") == 0 || strcasecmp(conn, "DSN=;") == 0;
-}
-
-/* The program's first connection opens the session: to ODBCTX_RUN_CONNECT
- * when odbctx-run was told one (--connect), else to the database the
- * program names, else to ODBCTX_CONNECT. */
-static void run_open(const char *conn)
+/* The first connection through odbctx's driver opens the process's
+ * session, to conn (driver.c chose it: odbctx-run's --connect, the
+ * program's, or ODBCTX_CONNECT). wide: the program connected through
+ * SQLDriverConnectW / SQLConnectW, and so does the session. It captures
+ * only its own HDBC by pattern: the driver's connections join it anyway,
+ * and a program linked with libodbctx connects through the driver too. */
+static void run_open(const char *conn, int wide)
 {
     pthread_mutex_lock(&cap_mu);
     int have = atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != NULL;
     pthread_mutex_unlock(&cap_mu);
     if (have || run_session)
         return;
-    const char *forced = getenv("ODBCTX_RUN_CONNECT");
-    const char *use = forced && *forced ? forced : conn;
-    if (names_nothing(use))
-        use = getenv("ODBCTX_CONNECT");
     odbctx_session *s = NULL;
     odbctx_error err;
-    int rc = odbctx_open(&s, use, &err);
+    int rc = odbctx__open(&s, conn, wide, &err);
     if (rc) {
         fprintf(stderr,
-                "odbctx-run: cannot open the session: %s; the program's connections are "
+                "odbctx: cannot open the session: %s; the program's connections are "
                 "refused\n",
                 err.message);
         run_status("failed", err.message);
         run_failed = 1;
         return;
     }
-    if ((rc = odbctx_capture_start(s, "*")) == 0)
+    if ((rc = odbctx_capture_start(s, NULL)) == 0)
         rc = odbctx_begin_test(s);
     if (rc) {
-        fprintf(stderr, "odbctx-run: cannot begin: %s; the program's connections are refused\n",
+        fprintf(stderr, "odbctx: cannot begin: %s; the program's connections are refused\n",
                 odbctx_last_error(s)->message);
         run_status("failed", odbctx_last_error(s)->message);
         run_failed = 1;
@@ -637,58 +629,88 @@ static void run_open(const char *conn)
         atexit(run_exit);
 }
 
-int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRETURN *ret)
+/* With no session capturing, opens the process's own (run_open) the first
+ * time; 0 when the connection must be refused. */
+static int run_ready(const char *conn, int wide)
 {
-    odbctx__cap_depth++;
-    if (odbctx__cap_run_mode) {
-        static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
-        pthread_mutex_lock(&run_mu);
-        if (!run_failed)
-            run_open(conn);
-        int failed = run_failed;
-        pthread_mutex_unlock(&run_mu);
-        if (failed) {
-            *ret = run_refuse(dbc);
-            odbctx__cap_depth--;
-            return 1;
-        }
+    static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&run_mu);
+    if (!run_failed)
+        run_open(conn, wide);
+    int failed = run_failed;
+    pthread_mutex_unlock(&run_mu);
+    return !failed;
+}
+
+/* With s locked: makes dbc a captured connection of s (force: whatever the
+ * pattern says). 1 and *ret set when it joined or was refused, 0 when the
+ * driver manager must connect it. */
+static int join(odbctx_session *s, SQLHDBC dbc, const char *match, int force, SQLRETURN *ret)
+{
+    struct cap_handle *rec = odbctx__cap_find(dbc);
+    if (atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != s || !s->capture ||
+        dbc == s->dbc)
+        /* Not capturing any more, or the session's own HDBC: the driver
+         * manager answers (it is connected already). */
+        return 0;
+    if (rec && rec->kind == CAP_DBC) {
+        *ret = odbctx__cap_fail(rec, "08002", "the connection is open already (it was "
+                                              "captured into the odbctx session)");
+        return 1;
     }
+    if (!force && !pattern_matches(s->capture->pattern, match))
+        return 0;
+    struct cap_conn *c = calloc(1, sizeof *c);
+    SQLUINTEGER ac = SQL_AUTOCOMMIT_ON;
+    /* The driver manager keeps what was set before connecting. */
+    REAL(SQLGetConnectAttr)(dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
+    if (c) {
+        c->h = dbc;
+        c->env = odbctx__cap_env_of(dbc);
+        c->alias = 1;
+        c->autocommit = ac == SQL_AUTOCOMMIT_ON;
+        c->number = ++s->capture->connections;
+    }
+    if (c && odbctx__cap_add(CAP_DBC, dbc, c)) {
+        c->next = s->capture->conns->next;
+        s->capture->conns->next = c;
+        *ret = SQL_SUCCESS;
+        char note[64];
+        snprintf(note, sizeof note, "connection %d joined the session", c->number);
+        odbctx__trace_add(s, "captured", match, 1, note);
+    } else {
+        free(c);
+        *ret = SQL_ERROR;
+    }
+    return 1;
+}
+
+static int connect_to(SQLHDBC dbc, const char *match, int force, SQLRETURN *ret)
+{
     int joined = 0;
     odbctx_session *s = atomic_load_explicit(&odbctx__cap_active, memory_order_acquire);
     if (s && (s = odbctx__enter(s, 0)) != NULL) {
-        struct cap_handle *rec = odbctx__cap_find(dbc);
-        if (atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != s || !s->capture ||
-            dbc == s->dbc) {
-            /* Not capturing any more, or the session's own HDBC: the driver
-             * manager answers (it is connected already). */
-        } else if (rec && rec->kind == CAP_DBC) {
-            joined = 1;
-            *ret = odbctx__cap_fail(rec, "08002", "the connection is open already (it was "
-                                                  "captured into the odbctx session)");
-        } else if (pattern_matches(s->capture->pattern, match)) {
-            struct cap_conn *c = calloc(1, sizeof *c);
-            SQLUINTEGER ac = SQL_AUTOCOMMIT_ON;
-            /* The driver manager keeps what was set before connecting. */
-            REAL(SQLGetConnectAttr)(dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
-            if (c) {
-                c->h = dbc;
-                c->env = odbctx__cap_env_of(dbc);
-                c->alias = 1;
-                c->autocommit = ac == SQL_AUTOCOMMIT_ON;
-            }
-            if (c && odbctx__cap_add(CAP_DBC, dbc, c)) {
-                c->next = s->capture->conns->next;
-                s->capture->conns->next = c;
-                *ret = SQL_SUCCESS;
-                odbctx__trace_add(s, "captured", match, 1, "connection joined the session");
-            } else {
-                free(c);
-                *ret = SQL_ERROR;
-            }
-            joined = 1;
-        }
+        joined = join(s, dbc, match, force, ret);
         odbctx__leave(s);
     }
+    return joined;
+}
+
+int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRETURN *ret)
+{
+    (void)conn;
+    odbctx__cap_depth++;
+    int joined = connect_to(dbc, match, 0, ret);
     odbctx__cap_depth--;
     return joined;
+}
+
+SQLRETURN odbctx__cap_connect_driver(SQLHDBC dbc, const char *conn, const char *shown, int wide)
+{
+    SQLRETURN r = SQL_ERROR;
+    odbctx__cap_depth++;
+    if (!run_ready(conn, wide) || !connect_to(dbc, shown, 1, &r))
+        r = run_refuse(dbc);
+    odbctx__cap_depth--;
+    return r;
 }

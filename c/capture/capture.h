@@ -25,8 +25,6 @@ extern _Atomic(odbctx_session *) odbctx__cap_active;
  * calls (SQLExecDirectA -> SQLExecDirect, SQLEndTran -> SQLGetInfo) and the
  * core's work done for capture must pass through untouched. */
 extern _Thread_local int odbctx__cap_depth;
-/* ODBCTX_RUN is set (odbctx-run): the first connection opens a session. */
-extern int odbctx__cap_run_mode;
 
 extern _Atomic int odbctx__cap_ready_flag;
 int odbctx__cap_ready_slow(void);
@@ -59,6 +57,8 @@ struct cap_conn {
     int alias;
     int autocommit;    /* virtual: what the application set */
     int explicit_txn;  /* BEGIN seen while autocommit is on: no commit per statement */
+    int number;        /* 1 for the session's own, then in the order they joined */
+    int pending;       /* ran statements since its last commit or rollback (not autocommitted) */
     struct cap_conn *next;
 };
 
@@ -81,7 +81,21 @@ struct cap_handle {
 struct odbctx_capture {
     char *pattern;           /* NULL: only the session's connection */
     struct cap_conn *conns;  /* the session's own first */
+    int connections;         /* numbers given so far */
 };
+
+/* Hidden second names of exported entry points, for odbctx's own calls
+ * (driver.c): a call by the exported name could bind to another library's
+ * definition of it (the driver manager's, found first in the global
+ * scope). CAP_ALIAS(name) next to the definition makes odbctx__cap_name. */
+#define CAP_ALIAS(name) \
+    extern __typeof(name) odbctx__cap_##name __attribute__((alias(#name), visibility("hidden")));
+#define CAP_ALIASED(X) \
+    X(SQLAllocHandle) X(SQLFreeHandle) X(SQLEndTran) X(SQLTransact) X(SQLGetDiagRec) \
+    X(SQLGetDiagRecW) X(SQLGetDiagField) X(SQLGetDiagFieldW) X(SQLError) X(SQLErrorW)
+#define CAP_ALIAS_DECL(name) extern __typeof(name) odbctx__cap_##name __attribute__((visibility("hidden")));
+CAP_ALIASED(CAP_ALIAS_DECL)
+#undef CAP_ALIAS_DECL
 
 /* ---- capture.c ---- */
 
@@ -123,6 +137,13 @@ SQLHENV odbctx__cap_env_of(SQLHDBC dbc);
  * UTF-8; match is what the pattern is matched against. Returns 1 and sets
  * *ret when it joined (or failed to), 0 when the caller must forward. */
 int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRETURN *ret);
+/* odbctx's ODBC driver connects dbc (an HDBC of the driver's own, on the
+ * driver manager odbctx uses): it always joins the capturing session; with
+ * none, the process's own session is opened for conn (as odbctx-run's
+ * first connection does), through the wide API when wide is set. shown is
+ * what the trace says of it. Returns what the driver returns; a refused
+ * connection gets the driver manager's diagnostic on dbc. */
+SQLRETURN odbctx__cap_connect_driver(SQLHDBC dbc, const char *conn, const char *shown, int wide);
 /* Frees what the application allocated on c and, for an alias, forgets it. */
 void odbctx__cap_disconnect(odbctx_session *s, struct cap_conn *c);
 

@@ -196,13 +196,11 @@ ODBCTX_API SQLRETURN SQL_API SQLFreeEnv(SQLHENV h)
 
 /* ---- connecting and disconnecting ---- */
 
-/* Connects are rare: they take the slow road whenever capture is on or
- * odbctx-run may open its session. */
+/* Connects are rare: they take the slow road whenever capture is on. */
 static int may_capture(void)
 {
     return odbctx__cap_depth == 0 &&
-           (odbctx__cap_run_mode ||
-            atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != NULL);
+           atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != NULL;
 }
 
 static void wipe_free(char *p)
@@ -615,3 +613,9 @@ ODBCTX_API SQLRETURN SQL_API SQLGetFunctions(SQLHDBC h, SQLUSMALLINT id, SQLUSMA
 NATIVE_SQL(SQLNativeSql, SQLCHAR)
 NATIVE_SQL(SQLNativeSqlA, SQLCHAR)
 NATIVE_SQL(SQLNativeSqlW, SQLWCHAR)
+
+/* odbctx__cap_<name> for driver.c (capture.h) */
+CAP_ALIAS(SQLAllocHandle)
+CAP_ALIAS(SQLFreeHandle)
+CAP_ALIAS(SQLEndTran)
+CAP_ALIAS(SQLTransact)

@@ -191,3 +191,11 @@ GET_DIAG_FIELD(SQLGetDiagFieldW, 1)
 SQL_ERROR_FN(SQLError, SQLCHAR, rec_narrow)
 SQL_ERROR_FN(SQLErrorA, SQLCHAR, rec_narrow)
 SQL_ERROR_FN(SQLErrorW, SQLWCHAR, rec_wide)
+
+/* odbctx__cap_<name> for driver.c (capture.h) */
+CAP_ALIAS(SQLGetDiagRec)
+CAP_ALIAS(SQLGetDiagRecW)
+CAP_ALIAS(SQLGetDiagField)
+CAP_ALIAS(SQLGetDiagFieldW)
+CAP_ALIAS(SQLError)
+CAP_ALIAS(SQLErrorW)

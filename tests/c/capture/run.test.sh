@@ -86,9 +86,10 @@ else
     bad "crash: exit $rc, then a fresh connection sees: $after"
 fi
 
-# --connect: the program names a DSN that does not exist; the session goes
-# to the database given instead.
-"$run" --connect "$conn" "$prog" "DSN=odbctx_no_such_dsn" "$prefix" scenario >"$tmp/connect.log" 2>&1
+# --connect: the program names a database that cannot be opened (an SQLite
+# file in a folder that does not exist); the session goes to the database
+# given instead.
+"$run" --connect "$conn" "$prog" "${unopenable[1]}" "$prefix" scenario >"$tmp/connect.log" 2>&1
 rc=$?
 after=$(counts "$prefix")
 if [ $rc -eq 0 ] && [ "$after" = "accounts 0 entries 0" ]; then
@@ -120,10 +121,22 @@ for u in "${unopenable[@]}"; do
     fi
     # Without --connect the program's own connection string opens the
     # session; when that fails, it and every later connection are refused.
+    # A driver that is not installed never reaches odbctx: the driver
+    # manager fails the connection itself, and nothing is written.
     "$run" "$prog" "$u" "$prefix" scenario >"$tmp/closed2.log" 2>&1
     rc=$?
-    if [ $rc -eq 125 ] && grep -q 'connections are refused' "$tmp/closed2.log" &&
-        grep -q 'odbctx-run refused this connection' "$tmp/closed2.log"; then
+    if [[ $u == *odbctx_no_such_driver* ]]; then
+        after=$(counts "$prefix")
+        if [ $rc -ne 0 ] && [ "$after" = "accounts 0 entries 0" ] &&
+            grep -q "Can't open lib 'odbctx_no_such_driver'" "$tmp/closed2.log"; then
+            ok "program connecting to $label: the driver manager fails it (exit $rc), nothing written"
+        else
+            show <"$tmp/closed2.log"
+            bad "program connecting to $label: exit $rc, then: $after"
+        fi
+    elif [ $rc -eq 125 ] && grep -q 'connections are refused' "$tmp/closed2.log" &&
+        grep -q 'odbctx refused this connection' "$tmp/closed2.log" &&
+        ! grep -q 'wrong_pw_0dbctx' "$tmp/closed2.log"; then
         ok "program connecting to $label: its connection is refused, exit 125"
     else
         show <"$tmp/closed2.log"
@@ -132,7 +145,7 @@ for u in "${unopenable[@]}"; do
 done
 # The first connection fails to open the session, a second one to the good
 # database is refused as well: the program cannot fall back to writing for real.
-"$run" sh -c '"$1" "$2" "$4" scenario; "$1" "$3" "$4" scenario' sh "$prog" "${unopenable[0]}" "$conn" \
+"$run" sh -c '"$1" "$2" "$4" scenario; "$1" "$3" "$4" scenario' sh "$prog" "${unopenable[1]}" "$conn" \
     "$prefix" >"$tmp/fallback.log" 2>&1
 rc=$?
 after=$(counts "$prefix")
