@@ -81,8 +81,10 @@ LIBCXX_REAL := $(BUILD)/libodbctx++.so.$(VERSION)
 # odbctx as an ODBC driver: names only (driver/odbctx-driver.c), no soname
 # version: driver managers load it by path from odbcinst.ini.
 DRIVER_LIB := $(BUILD)/libodbctx-driver.so
+DRIVER_NARROW_LIB := $(BUILD)/libodbctx-driver-narrow.so
 LIBS := $(LIBC_REAL) $(BUILD)/libodbctx.so.$(MAJOR) $(BUILD)/libodbctx.so \
-        $(LIBCXX_REAL) $(BUILD)/libodbctx++.so.$(MAJOR) $(BUILD)/libodbctx++.so $(DRIVER_LIB)
+        $(LIBCXX_REAL) $(BUILD)/libodbctx++.so.$(MAJOR) $(BUILD)/libodbctx++.so $(DRIVER_LIB) \
+        $(DRIVER_NARROW_LIB)
 # -lodbctx must come before -lodbc: that order is what makes the program's
 # own ODBC calls resolve to odbctx's interposed entry points.
 C_LINK_LIBS := -lodbctx -lodbc
@@ -141,10 +143,12 @@ $(LIBC_REAL): $(CORE_OBJS)
 	$(CC) -shared -Wl,-soname,libodbctx.so.$(MAJOR) -Wl,--no-undefined $(ALL_LDFLAGS) \
 	    -o $@ $(CORE_OBJS) -lodbc -ldl -lpthread
 
+driver_link = $(CC) $(PLAIN_CFLAGS) -DODBCTX_SONAME='"libodbctx.so.$(MAJOR)"' $(1) -fPIC -shared \
+    -fvisibility=hidden -Wl,--no-undefined $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN' -o $@ $< -ldl
 $(DRIVER_LIB): driver/odbctx-driver.c driver/entries.h $(BUILD)/libodbctx.so
-	$(CC) $(PLAIN_CFLAGS) -DODBCTX_SONAME='"libodbctx.so.$(MAJOR)"' -fPIC -shared -fvisibility=hidden \
-	    -Wl,--no-undefined $(ALL_LDFLAGS) -Wl,-rpath,'$$ORIGIN' -Wl,--no-as-needed -o $@ $< \
-	    -L$(BUILD) -lodbctx -ldl
+	$(call driver_link,)
+$(DRIVER_NARROW_LIB): driver/odbctx-driver.c driver/entries.h $(BUILD)/libodbctx.so
+	$(call driver_link,-DODBCTX_DRIVER_NARROW)
 
 $(LIBCXX_REAL): $(CPP_OBJS) $(BUILD)/libodbctx.so
 	$(CXX) -shared -Wl,-soname,libodbctx++.so.$(MAJOR) -Wl,--no-undefined $(ALL_LDFLAGS) \
@@ -186,6 +190,18 @@ $(CAPTURE_PROG): tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c t
 	$(CC) $(PLAIN_CFLAGS) -Itests/c/capture $(ALL_LDFLAGS) -o $@ \
 	    tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c -lodbc
 
+# The same program on iODBC (libiodbc2; its -dev package cannot be
+# installed beside unixODBC's, and the program only makes narrow calls,
+# whose ABI both share): compiled with unixODBC's headers, linked with
+# libiodbc.so.2 by path.
+IODBC_LIB := $(firstword $(wildcard /usr/lib/*/libiodbc.so.2 /usr/lib/libiodbc.so.2))
+CAPTURE_PROG_IODBC := $(BUILD)/capture/ledger-prog-iodbc
+$(CAPTURE_PROG_IODBC): tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c tests/c/capture/ledger.h
+	@mkdir -p $(@D)
+	@test -n "$(IODBC_LIB)" || { echo "libiodbc.so.2 is missing: run make deps (package libiodbc2)"; exit 1; }
+	$(CC) $(PLAIN_CFLAGS) -Itests/c/capture $(ALL_LDFLAGS) -o $@ \
+	    tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c $(IODBC_LIB)
+
 # GoogleTest sources are .cc, so the Catch2 suite search skips them;
 # gtest_main gives main(), <odbctx/gtest.hpp> registers itself at start-up.
 GTEST_SRCS := $(sort $(wildcard tests/integrations/gtest/*.cc))
@@ -211,7 +227,7 @@ $(EXAMPLE_COUNT): examples/check/count_rows.c
 example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
-TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(GTEST_BIN) example-build
+TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(GTEST_BIN) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)
 
@@ -337,7 +353,7 @@ CMAKE_SED = -e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@MINOR
     -e "s|@CMAKE_TO_BINDIR@|$$(realpath -m --relative-to=$(CMAKEDIR) $(BINDIR))|g"
 INSTALLED_LIBS := libodbctx.so.$(VERSION) libodbctx.so.$(MAJOR) libodbctx.so \
                   libodbctx++.so.$(VERSION) libodbctx++.so.$(MAJOR) libodbctx++.so \
-                  libodbctx-driver.so
+                  libodbctx-driver.so libodbctx-driver-narrow.so
 
 ## install      headers, libraries, pkg-config, CMake, tools, man pages (PREFIX=, DESTDIR=)
 install: all
@@ -346,7 +362,7 @@ install: all
 	install -m 644 $(HEADERS_TOP) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(HEADERS_SUB) $(DESTDIR)$(INCLUDEDIR)/odbctx/
 	install -m 644 $(HEADERS_DETAIL) $(DESTDIR)$(INCLUDEDIR)/odbctx/detail/
-	install -m 755 $(LIBC_REAL) $(LIBCXX_REAL) $(DRIVER_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIBC_REAL) $(LIBCXX_REAL) $(DRIVER_LIB) $(DRIVER_NARROW_LIB) $(DESTDIR)$(LIBDIR)/
 	for l in odbctx odbctx++; do \
 	    ln -sf lib$$l.so.$(VERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so.$(MAJOR); \
 	    ln -sf lib$$l.so.$(MAJOR) $(DESTDIR)$(LIBDIR)/lib$$l.so; \

@@ -10,7 +10,15 @@
  * odbctx uses (libodbc.so.2, loaded here local to the driver, so that a
  * program on iODBC keeps its own names). A driver cannot simply leave a
  * name out for dlsym to find in its dependencies: unixODBC ignores entry
- * points that are its own.
+ * points that are its own, and what libodbctx.so exports for capture would
+ * be found instead. So the A forms iODBC looks for first are here too, as
+ * the plain ones.
+ *
+ * Built twice: libodbctx-driver.so with the plain and wide forms, and with
+ * ODBCTX_DRIVER_NARROW libodbctx-driver-narrow.so with the plain (ANSI)
+ * forms only, for driver managers whose wide characters are not UTF-16
+ * (iODBC's are UCS-4 on Linux): without a wide SQLConnectW such a driver
+ * manager converts the program's wide calls to narrow ones itself.
  */
 #include "entries.h"
 
@@ -27,14 +35,24 @@
 #error "build with -DODBCTX_SONAME='\"libodbctx.so.N\"'"
 #endif
 
+#ifdef ODBCTX_DRIVER_NARROW
+#define ENTRIES ODBCTX_DRIVER_NARROW_ENTRIES
+#else
+#define ENTRIES ODBCTX_DRIVER_ENTRIES
+#endif
+
 #define POINTER(name, params, args) static SQLRETURN(SQL_API *to_##name) params;
-ODBCTX_DRIVER_ENTRIES(POINTER)
+ENTRIES(POINTER)
 
 __attribute__((constructor)) static void resolve(void)
 {
-    void *lib = dlopen(ODBCTX_SONAME, RTLD_NOW | RTLD_NOLOAD);
+    /* Loaded here, not linked: then dlsym on this driver finds no name
+     * that libodbctx.so exports for capture (SQLConnectW, say, which would
+     * make iODBC take a narrow driver for a wide one). Found through this
+     * library's own run path, the folder it is in. */
+    void *lib = dlopen(ODBCTX_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (!lib) {
-        fprintf(stderr, "libodbctx-driver.so: %s is not loaded: %s\n", ODBCTX_SONAME, dlerror());
+        fprintf(stderr, "libodbctx-driver.so: cannot load %s: %s\n", ODBCTX_SONAME, dlerror());
         return;
     }
     void *dm = dlopen("libodbc.so.2", RTLD_NOW | RTLD_LOCAL);
@@ -46,7 +64,7 @@ __attribute__((constructor)) static void resolve(void)
     if (!(*(void **)&to_##name = dlsym(lib, "odbctx__drv_" #name)) && \
         !(*(void **)&to_##name = dlsym(lib, #name))) \
         *(void **)&to_##name = dlsym(dm, #name);
-    ODBCTX_DRIVER_ENTRIES(RESOLVE)
+    ENTRIES(RESOLVE)
 }
 
 #define DEFINE(name, params, args) \
@@ -54,4 +72,11 @@ __attribute__((constructor)) static void resolve(void)
     { \
         return to_##name ? to_##name args : SQL_ERROR; \
     }
-ODBCTX_DRIVER_ENTRIES(DEFINE)
+ENTRIES(DEFINE)
+
+#define DEFINE_A(name_a, name, params, args) \
+    EXPORT SQLRETURN SQL_API name_a params \
+    { \
+        return to_##name ? to_##name args : SQL_ERROR; \
+    }
+ODBCTX_DRIVER_A_ENTRIES(DEFINE_A)

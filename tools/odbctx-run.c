@@ -5,10 +5,10 @@
  *   odbctx-run [--connect CONN] [--trace] [--] PROGRAM [ARGS...]
  *
  * It runs PROGRAM with a driver configuration of its own (a temporary
- * odbcinst.ini, named by ODBCSYSINI for unixODBC and SYSODBCINSTINI for
- * iODBC) in which every installed driver is odbctx's driver,
- * libodbctx-driver.so, and the real one is kept under "NAME (odbctx
- * target)". Whatever binds libodbc for the program (PHP, Perl, Python,
+ * odbcinst.ini, named by ODBCSYSINI for unixODBC, and iodbcinst.ini, named
+ * by SYSODBCINSTINI for iODBC) in which every installed driver is odbctx's
+ * driver, libodbctx-driver.so (libodbctx-driver-narrow.so for iODBC), and
+ * the real one is kept under "NAME (odbctx target)". Whatever binds libodbc for the program (PHP, Perl, Python,
  * Qt, C; linked, dlopen'd or with RTLD_DEEPBIND) loads its driver by name,
  * so every connection goes through odbctx. The driver opens the session
  * at the program's first connection, to the database that connection
@@ -332,12 +332,14 @@ static void remove_config(void)
     unlink(path);
     snprintf(path, sizeof path, "%s/odbc.ini", config_dir);
     unlink(path);
+    snprintf(path, sizeof path, "%s/iodbcinst.ini", config_dir);
+    unlink(path);
     rmdir(config_dir);
     config_dir[0] = '\0';
 }
 
 /* Makes the configuration and points the environment at it. */
-static int make_config(const char *driver, const char *prog)
+static int make_config(const char *driver, const char *narrow, const char *prog)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(config_dir, sizeof config_dir, "%s/odbctx-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -356,13 +358,19 @@ static int make_config(const char *driver, const char *prog)
                 prog);
         return -1;
     }
-    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
-    FILE *out = fopen(path, "w");
-    int rc = out ? write_odbcinst(in, out, driver) : -1;
+    /* unixODBC's configuration, and iODBC's with the narrow driver. */
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        snprintf(path, sizeof path, "%s/%s", config_dir, i ? "iodbcinst.ini" : "odbcinst.ini");
+        FILE *out = fopen(path, "w");
+        if (in)
+            rewind(in);
+        rc = out ? write_odbcinst(in, out, i ? narrow : driver) : -1;
+        if (out && fclose(out) != 0)
+            rc = -1;
+    }
     if (in)
         fclose(in);
-    if (out && fclose(out) != 0)
-        rc = -1;
     if (rc != 0) {
         fprintf(stderr, "odbctx-run: cannot write %s: %s; %s was not run\n", path,
                 strerror(errno), prog);
@@ -377,7 +385,7 @@ static int make_config(const char *driver, const char *prog)
                 strerror(errno), prog);
         return -1;
     }
-    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
+    snprintf(path, sizeof path, "%s/iodbcinst.ini", config_dir);
     if (setenv("ODBCSYSINI", config_dir, 1) != 0 || unsetenv("ODBCINSTINI") != 0 ||
         setenv("SYSODBCINSTINI", path, 1) != 0 || setenv("SYSODBCINI", sys_ini, 1) != 0) {
         fprintf(stderr, "odbctx-run: cannot set the environment: %s; %s was not run\n",
@@ -387,14 +395,14 @@ static int make_config(const char *driver, const char *prog)
     return 0;
 }
 
-/* libodbctx-driver.so beside the library. */
-static int find_driver(const char *lib, char *out, size_t n)
+/* A driver library (file, e.g. libodbctx-driver.so) beside the library. */
+static int find_driver(const char *lib, const char *file, char *out, size_t n)
 {
     snprintf(out, n, "%s", lib);
     char *slash = strrchr(out, '/');
-    if (!slash || (size_t)(slash - out) + sizeof "/libodbctx-driver.so" > n)
+    if (!slash || (size_t)(slash - out) + strlen(file) + 2 > n)
         return -1;
-    strcpy(slash, "/libodbctx-driver.so");
+    snprintf(slash, n - (size_t)(slash - out), "/%s", file);
     if (!readable(out)) {
         fprintf(stderr, "odbctx-run: cannot find odbctx's driver %s: %s\n", out, strerror(errno));
         return -1;
@@ -532,8 +540,10 @@ int main(int argc, char **argv)
         usage(stderr);
         return RUN_EUSAGE;
     }
-    char lib[PATH_MAX], driver[PATH_MAX];
-    if (find_library(lib, sizeof lib) != 0 || find_driver(lib, driver, sizeof driver) != 0)
+    char lib[PATH_MAX], driver[PATH_MAX], narrow[PATH_MAX];
+    if (find_library(lib, sizeof lib) != 0 ||
+        find_driver(lib, "libodbctx-driver.so", driver, sizeof driver) != 0 ||
+        find_driver(lib, "libodbctx-driver-narrow.so", narrow, sizeof narrow) != 0)
         return RUN_ECAPTURE;
     const char *forced = getenv("ODBCTX_RUN_CONNECT");
     if (forced && *forced && check_session(forced, argv[i]) != 0)
@@ -547,7 +557,7 @@ int main(int argc, char **argv)
     char fd[16];
     snprintf(fd, sizeof fd, "%d", status[1]);
     atexit(remove_config);
-    if (make_config(driver, argv[i]) != 0)
+    if (make_config(driver, narrow, argv[i]) != 0)
         return RUN_ECAPTURE;
     if (set_preload() != 0 || setenv("ODBCTX_RUN", "1", 1) != 0 ||
         setenv("ODBCTX_RUN_STATUS_FD", fd, 1) != 0) {
