@@ -5,8 +5,10 @@
 #include "capture/capture.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Transaction control is not sent, but the application's statement must
  * still end up executed without a result set, as after a real COMMIT: code
@@ -73,6 +75,30 @@ static void trace_refusal(odbctx_session *s, const char *sql, struct cap_handle 
     odbctx__trace_add(s, "captured", sql, 0, rec->diag ? rec->diag->message : "refused");
 }
 
+/* Connections share the session's one transaction: when c ends it (a
+ * commit, a rollback, or its autocommit), what another connection has not
+ * committed yet ends with it, which that connection's own rollback then no
+ * longer undoes (commit) or does not expect (rollback). Said in the trace
+ * at the statement where it happens, and so in a failure's report. */
+static void shared_end(odbctx_session *s, struct cap_conn *c, int commit)
+{
+    for (struct cap_conn *o = s->capture->conns; o; o = o->next) {
+        if (o == c || !o->pending)
+            continue;
+        char note[400];
+        snprintf(note, sizeof note,
+                 commit ? "connection %d's uncommitted work was committed with connection %d's "
+                          "(one transaction under odbctx): a rollback on connection %d no longer "
+                          "undoes it"
+                        : "connection %d's uncommitted work was rolled back with connection "
+                          "%d's (one transaction under odbctx), not by connection %d itself",
+                 o->number, c->number, o->number);
+        odbctx__trace_add(s, "odbctx", "two connections, one transaction", 1, note);
+        o->pending = 0;
+    }
+    c->pending = 0;
+}
+
 /* App-level commit or rollback for the captured code. */
 static SQLRETURN app_end(odbctx_session *s, struct cap_handle *rec, int commit, const char *what)
 {
@@ -82,6 +108,7 @@ static SQLRETURN app_end(odbctx_session *s, struct cap_handle *rec, int commit, 
                                 "savepoint restarts inside a test; begin one first "
                                 "(odbctx_begin_test). Nothing was committed",
                                 what);
+    shared_end(s, conn_of(s, rec), commit);
     int rc = commit ? odbctx__app_commit(s) : odbctx__app_rollback(s);
     if (rc)
         return odbctx__cap_fail_session(s, rec, what);
@@ -91,13 +118,32 @@ static SQLRETURN app_end(odbctx_session *s, struct cap_handle *rec, int commit, 
 /* Virtual autocommit: after each statement the app level is committed
  * (released and opened anew) on success and rolled back on failure, which
  * also brings a PostgreSQL transaction that the failure aborted back. */
-static SQLRETURN autocommit_after(odbctx_session *s, struct cap_handle *rec, SQLRETURN r)
+/* A statement that only reads leaves nothing for a commit to keep. */
+static int only_reads(const char *sql)
+{
+    static const char *const words[] = {"SELECT", "WITH", "SHOW", "VALUES", "EXPLAIN", "TABLE"};
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+        sql++;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(sql, words[i], n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_')
+            return 1;
+    }
+    return 0;
+}
+
+static SQLRETURN autocommit_after(odbctx_session *s, struct cap_handle *rec, SQLRETURN r,
+                                  const char *sql)
 {
     struct cap_conn *c = conn_of(s, rec);
-    if (!c->autocommit || c->explicit_txn || !s->in_test)
+    if (!c->autocommit || c->explicit_txn || !s->in_test) {
+        if ((SQL_SUCCEEDED(r) || r == SQL_NO_DATA) && !only_reads(sql))
+            c->pending = 1;
         return r;
+    }
     if (r == SQL_NEED_DATA || r == SQL_STILL_EXECUTING || r == SQL_PARAM_DATA_AVAILABLE)
         return r;
+    shared_end(s, c, SQL_SUCCEEDED(r) || r == SQL_NO_DATA);
     if (SQL_SUCCEEDED(r) || r == SQL_NO_DATA) {
         if (odbctx__app_commit(s) != 0)
             return odbctx__cap_fail_session(s, rec, "autocommit after the statement");
@@ -205,9 +251,11 @@ static SQLRETURN run_ordinary(odbctx_session *s, struct cap_handle *rec, const s
 {
     SQLRETURN r = run_text(rec, t, off, len, orig, orig_len, whole);
     char *sql = whole ? NULL : piece(t, off, len);
-    trace_stmt(s, whole ? t->sql : sql ? sql : "(statement)", r, rec->h);
+    const char *shown = whole ? t->sql : sql ? sql : "(statement)";
+    trace_stmt(s, shown, r, rec->h);
+    r = autocommit_after(s, rec, r, shown);
     free(sql);
-    return autocommit_after(s, rec, r);
+    return r;
 }
 
 static SQLRETURN run_noop(odbctx_session *s, struct cap_handle *rec)
@@ -407,7 +455,7 @@ SQLRETURN odbctx__cap_execute(odbctx_session *s, struct cap_handle *rec)
         return control(s, rec, &rec->control, sql);
     }
     trace_stmt(s, sql, r, rec->h);
-    return autocommit_after(s, rec, r);
+    return autocommit_after(s, rec, r, sql);
 }
 
 SQLRETURN odbctx__cap_end_tran(odbctx_session *s, struct cap_handle *rec, SQLSMALLINT op)

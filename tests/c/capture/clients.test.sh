@@ -85,6 +85,23 @@ else
     bad "/usr/bin/python3 has no pyodbc (package python3-pyodbc)"
 fi
 
+# Two connections, one transaction: B's autocommit commits what A has not,
+# and the trace says so at B's statement. (Not run for real: A's pending
+# row would hold B's insert on a lock there.)
+if /usr/bin/python3 -c 'import pyodbc' 2>/dev/null; then
+    ODBCTX_TRACE=1 "$run" /usr/bin/python3 "$here/two_connections.py" "$conn" "$t" >"$tmp/two.out" 2>"$tmp/two.err"
+    rc=$?
+    if [ $rc -eq 0 ] && grep -q "rows after A's rollback: 2" "$tmp/two.out" &&
+        grep -A1 "\[captured\] INSERT INTO $t (id, who) VALUES (11" "$tmp/two.err" |
+        grep -q "two connections, one transaction -> connection 2's uncommitted work was committed with connection 3's"; then
+        ok "two connections: B's autocommit keeps A's pending row, and the trace says so at B's statement"
+    else
+        show <"$tmp/two.out"; show <"$tmp/two.err"
+        bad "two connections under odbctx-run (exit $rc)"
+    fi
+    [ "$(rows)" = 0 ] && ok "two connections: nothing survives the run" || bad "two connections: $(rows) rows survive"
+fi
+
 # isql, an ODBC 2 program: the same SQLSTATE for an error with and without
 # odbctx (ODBC 2's S0002 / S1000 where the driver says 42S02 / HY000).
 isql_state() { printf 'SELECT * FROM %s_missing\n' "$t" | "$@" isql -v -k "$conn" 2>&1 | grep -o '^\[[0-9A-Z]\{5\}\]' | head -1; }
