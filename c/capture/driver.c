@@ -17,7 +17,9 @@
  *
  * The target of a connection, in this order:
  *   TARGET=name    a driver in odbcinst.ini, else a DSN in odbc.ini, else a
- *                  driver library path (an explicit Driver=odbctx;Target=...)
+ *                  driver library (a path, or a file name ending in .so) (an
+ *                  explicit Driver=odbctx;Target=...; a DSN of odbctx's
+ *                  driver says Target= in odbc.ini)
  *   DRIVER=name    whose odbcinst.ini section says OdbctxTarget=section (the
  *                  configuration odbctx-run generates)
  *   DSN=name       whose driver's section says OdbctxTarget=
@@ -208,7 +210,8 @@ static char *target_string(const char *app, char *why, size_t wn)
         else if (*profile(target, "Driver", "ODBC.INI", tmp, sizeof tmp)) {
             snprintf(dsn, sizeof dsn, "%s", target);
             real_driver(tmp, driver, sizeof driver);
-        } else if (target[0] == '/')
+        } else if (strchr(target, '/') || strstr(target, ".so"))
+            /* A driver library, by path or by file name, as DRIVER= takes. */
             snprintf(driver, sizeof driver, "%s", target);
         else {
             snprintf(why, wn,

@@ -7,6 +7,7 @@
  * session's HDBC instead.
  */
 #include "capture/capture.h"
+#include "sql/connstr.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -299,13 +300,22 @@ static SQLRETURN complete_narrow(SQLRETURN r, const char *in, SQLCHAR *out, SQLS
     return cut && out ? SQL_SUCCESS_WITH_INFO : r;
 }
 
+/* A connection string for odbctx's driver (it names a Target=): the
+ * driver manager loads the driver, and the driver joins the session. One
+ * way in for each connection. */
+static int for_the_driver(const char *conn)
+{
+    char v[8];
+    return odbctx_connstr_get(conn, "TARGET", v, sizeof v) != (size_t)-1;
+}
+
 static SQLRETURN driver_connect_narrow(SQLHDBC h, SQLCHAR *in, SQLSMALLINT inlen, SQLCHAR *out,
                                        SQLSMALLINT max, SQLSMALLINT *len, int *joined)
 {
     size_t n;
     char *conn = odbctx__cap_narrow(in, inlen, &n);
     SQLRETURN r = SQL_ERROR;
-    *joined = conn && odbctx__cap_connect(h, conn, conn, &r);
+    *joined = conn && !for_the_driver(conn) && odbctx__cap_connect(h, conn, conn, &r);
     if (*joined)
         r = complete_narrow(r, conn, out, max, len);
     wipe_free(conn);
@@ -349,7 +359,7 @@ ODBCTX_API SQLRETURN SQL_API SQLDriverConnectW(SQLHDBC h, SQLHWND hwnd, SQLWCHAR
     if (may_capture()) {
         size_t n;
         char *conn = odbctx__cap_from_wide(in, inlen, &n);
-        joined = conn && odbctx__cap_connect(h, conn, conn, &r);
+        joined = conn && !for_the_driver(conn) && odbctx__cap_connect(h, conn, conn, &r);
         if (joined && SQL_SUCCEEDED(r)) {
             SQLLEN full = 0;
             int cut = odbctx__cap_put_wide(conn, out, max, &full, 0);

@@ -4,6 +4,8 @@
 // text. Every test ends with finish(): the session and a brand-new
 // connection must see nothing of it.
 #include "capture.hpp"
+
+#include <dlfcn.h>
 #include "skip.hpp"
 
 #include <sqlext.h>
@@ -444,6 +446,61 @@ TEST_CASE("a connection that the pattern does not match is a separate real one")
         CHECK(n == 0);
     }
     t.finish();
+}
+
+// Driver=<odbctx's driver>;Target=<the real driver>;... for conn(): a
+// connection string a test configuration would give the code under test.
+static std::string through_the_driver()
+{
+    Dl_info info{};
+    REQUIRE(dladdr(reinterpret_cast<void *>(&odbctx_open), &info));
+    std::string lib = info.dli_fname, c = conn();
+    const std::string driver = lib.substr(0, lib.rfind('/')) + "/libodbctx-driver.so";
+    const auto at = c.find("Driver=");
+    REQUIRE(at != std::string::npos);
+    const auto end = c.find(';', at);
+    const std::string target = c.substr(at + 7, end - at - 7);
+    return c.substr(0, at) + "Driver=" + driver + ";Target=" + target + c.substr(end);
+}
+
+TEST_CASE("a connection through odbctx's driver joins the capturing session, whatever the pattern")
+{
+    test_run t;
+    {
+        legacy a(through_the_driver());
+        INFO(a.error());
+        add_account(a, 1);
+        post(a, 1, 9);
+        CHECK(a.balance(1) == 9);
+        CHECK(count("entry") == 1);
+        CHECK(fresh_count("entry") == 0);
+    }
+    t.finish();
+}
+
+TEST_CASE("a Target= naming nothing is refused with a diagnostic that says so")
+{
+    Dl_info info{};
+    REQUIRE(dladdr(reinterpret_cast<void *>(&odbctx_open), &info));
+    const std::string lib = info.dli_fname;
+    const std::string c =
+        "Driver=" + lib.substr(0, lib.rfind('/')) + "/libodbctx-driver.so;Target=odbctx_no_such_target;";
+    SQLHENV env = SQL_NULL_HENV;
+    SQLHDBC dbc = SQL_NULL_HDBC;
+    REQUIRE(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)));
+    SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
+    REQUIRE(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc)));
+    SQLRETURN r = SQLDriverConnect(dbc, nullptr, (SQLCHAR *)c.c_str(), SQL_NTS, nullptr, 0, nullptr,
+                                   SQL_DRIVER_NOPROMPT);
+    SQLCHAR state[6] = "", msg[1024] = "";
+    SQLINTEGER native = 0;
+    SQLSMALLINT len = 0;
+    SQLGetDiagRec(SQL_HANDLE_DBC, dbc, 1, state, &native, msg, sizeof msg, &len);
+    CHECK(r == SQL_ERROR);
+    CHECK_THAT(reinterpret_cast<char *>(msg),
+               Catch::Contains("Target=odbctx_no_such_target names no driver"));
+    SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+    SQLFreeHandle(SQL_HANDLE_ENV, env);
 }
 
 TEST_CASE("ODBC 2 entry points are captured (SQLTransact SQLSetConnectOption SQLError)")
