@@ -8,7 +8,8 @@
 // interposer adds: its check of the handle and one more indirect call.
 // Two processes (the bench-passthrough program run with and without
 // LD_PRELOAD=libodbctx.so) give the same figure with process-to-process
-// noise on top; that run is shown as a cross-check.
+// noise on top; that run is shown as a cross-check. The same two figures
+// for odbctx as an ODBC driver are measured in run_driver.
 #include "bench.hpp"
 
 #include <dlfcn.h>
@@ -59,7 +60,8 @@ std::string self_dir()
 }
 
 // Runs bench-passthrough once; its stdout is the median ns per call.
-double passthrough_child(const std::string &prog, const std::string &connstr, const char *preload)
+double passthrough_child(const std::string &prog, const std::string &connstr, const char *preload,
+                         const char *mode = "attr")
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -81,7 +83,8 @@ double passthrough_child(const std::string &prog, const std::string &connstr, co
         envp.push_back(e.data());
     envp.push_back(nullptr);
     std::string cs = connstr;
-    std::vector<char *> argv{const_cast<char *>(prog.c_str()), cs.data(), nullptr};
+    std::string md = mode;
+    std::vector<char *> argv{const_cast<char *>(prog.c_str()), md.data(), cs.data(), nullptr};
     pid_t pid;
     int rc = posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
@@ -101,6 +104,89 @@ double passthrough_child(const std::string &prog, const std::string &connstr, co
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         throw failure(prog + " failed: " + out);
     return std::atof(out.c_str());
+}
+
+// Driver=<odbctx's driver>;Target=<the real one>;... for connstr.
+std::string through_driver(const std::string &connstr, const char *libpath)
+{
+    std::string lib = libpath, c = connstr;
+    const std::string driver = lib.substr(0, lib.rfind('/')) + "/libodbctx-driver.so";
+    auto at = c.find("Driver=");
+    if (at == std::string::npos)
+        at = c.find("DRIVER=");
+    if (at == std::string::npos)
+        throw failure("no Driver= in the bench's connection string");
+    auto end = c.find(';', at);
+    if (end == std::string::npos)
+        end = c.size();
+    return c.substr(0, at) + "Driver=" + driver + ";Target=" + c.substr(at + 7, end - at - 7) +
+           c.substr(end);
+}
+
+// Capture as an ODBC driver, in this process: a connection opened through
+// the driver manager to odbctx's driver (Target= the real one) joins the
+// capturing session, so the same statement can run on the session's own
+// connection straight through libodbc and through the driver manager,
+// odbctx's driver and capture, interleaved on one real connection. The
+// difference is what a program that meets odbctx as a driver pays.
+void run_driver(context &ctx, SQLHSTMT direct)
+{
+    report &rep = *ctx.rep;
+    Dl_info info;
+    char libpath[PATH_MAX];
+    if (!dladdr(reinterpret_cast<void *>(&odbctx_open), &info) || !realpath(info.dli_fname, libpath))
+        throw failure("cannot find where libodbctx.so is loaded from");
+    const std::string via = through_driver(ctx.base_connstr, libpath);
+    SQLHENV env = SQL_NULL_HENV;
+    SQLHDBC dbc = SQL_NULL_HDBC;
+    SQLHSTMT ds = SQL_NULL_HSTMT, dp = SQL_NULL_HSTMT, sp = SQL_NULL_HSTMT;
+    check(raw.SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env), SQL_HANDLE_ENV, env, "env");
+    raw.SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, reinterpret_cast<SQLPOINTER>(SQL_OV_ODBC3), 0);
+    check(raw.SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc), SQL_HANDLE_ENV, env, "dbc");
+    check(raw.SQLDriverConnect(dbc, nullptr, reinterpret_cast<SQLCHAR *>(const_cast<char *>(via.c_str())),
+                               SQL_NTS, nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT),
+          SQL_HANDLE_DBC, dbc, "connecting through odbctx's driver");
+    check(raw.SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF),
+                                SQL_IS_UINTEGER),
+          SQL_HANDLE_DBC, dbc, "autocommit off through the driver");
+    check(raw.SQLAllocHandle(SQL_HANDLE_STMT, dbc, &ds), SQL_HANDLE_DBC, dbc, "statement through the driver");
+    check(raw.SQLAllocHandle(SQL_HANDLE_STMT, dbc, &dp), SQL_HANDLE_DBC, dbc, "statement through the driver");
+    check(raw.SQLAllocHandle(SQL_HANDLE_STMT, odbctx_hdbc(ctx.s), &sp), SQL_HANDLE_DBC, odbctx_hdbc(ctx.s),
+          "statement");
+    static char select1[] = "SELECT 1";
+    check(raw.SQLPrepare(dp, reinterpret_cast<SQLCHAR *>(select1), SQL_NTS), SQL_HANDLE_STMT, dp, "prepare");
+    check(raw.SQLPrepare(sp, reinterpret_cast<SQLCHAR *>(select1), SQL_NTS), SQL_HANDLE_STMT, sp, "prepare");
+
+    SQLSMALLINT cols = 0;
+    op real_nc{"real", [&] { raw.SQLNumResultCols(sp, &cols); }, {}};
+    op drv_nc{"driver", [&] { raw.SQLNumResultCols(dp, &cols); }, {}};
+    interleave({&real_nc, &drv_nc}, 20, ctx.size.rounds(300), 1000);
+    double extra = drv_nc.median_ns() - real_nc.median_ns();
+    rep.add({"capture", "driver: pass-through SQLNumResultCols", drv_nc.median_ns(), "ns", "libodbc direct",
+             drv_nc.median_ns() / real_nc.median_ns(), 0, "extra " + human_time(extra) + " per call"});
+    rep.check("pass-through overhead per call (driver)", extra, "<", 100, "ns", "SQLNumResultCols");
+
+    std::string sql;
+    auto run = [&](SQLHSTMT h) {
+        sql = insert_sql("bench_t4", ctx.id());
+        SQLRETURN rc = raw.SQLExecDirect(h, reinterpret_cast<SQLCHAR *>(sql.data()), SQL_NTS);
+        if (!SQL_SUCCEEDED(rc))
+            throw failure(sql + ": " + diag(SQL_HANDLE_STMT, h));
+        raw.SQLFreeStmt(h, SQL_CLOSE);
+    };
+    op real_ex{"real", [&] { run(direct); }, {}};
+    op drv_ex{"driver", [&] { run(ds); }, {}};
+    interleave({&real_ex, &drv_ex}, 20, ctx.size.rounds(800));
+    extra = drv_ex.median_ns() - real_ex.median_ns();
+    rep.add({"capture", "driver: captured SQLExecDirect(INSERT), manual commit", drv_ex.median_ns(), "ns",
+             "same call, no odbctx", drv_ex.median_ns() / real_ex.median_ns(), 0,
+             "extra " + human_time(extra) + " per statement"});
+    rep.check("captured SQLExecDirect overhead (driver)", extra, "<", 2000, "ns", "INSERT, manual commit");
+    for (SQLHSTMT h : {ds, dp, sp})
+        raw.SQLFreeHandle(SQL_HANDLE_STMT, h);
+    raw.SQLDisconnect(dbc);
+    raw.SQLFreeHandle(SQL_HANDLE_DBC, dbc);
+    raw.SQLFreeHandle(SQL_HANDLE_ENV, env);
 }
 
 } // namespace
@@ -217,6 +303,7 @@ void run_capture(context &ctx)
                  "extra " + human_time(captured.median_ns() - real.median_ns()) + " per statement"});
         rep.add({"capture", "SQLExecDirect(INSERT) straight to libodbc", real.median_ns(), "ns", "", NAN, rt_real,
                  ""});
+        run_driver(ctx, st);
 
         // 3. Virtual autocommit (a savepoint around each statement) against
         //    real autocommit (a real commit per statement) on the second

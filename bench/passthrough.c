@@ -1,16 +1,23 @@
 /*
- * bench-passthrough CONNSTR: the median time, in ns, of one
- * SQLGetConnectAttr(SQL_ATTR_AUTOCOMMIT) on a connection of its own.
+ * bench-passthrough [MODE] CONNSTR: the median time, in ns, of one call on
+ * a connection of its own. MODE:
+ *   attr     SQLGetConnectAttr(SQL_ATTR_AUTOCOMMIT) (the default)
+ *   numcols  SQLNumResultCols on a prepared SELECT: a call capture leaves
+ *            alone, so through odbctx's driver it is pure pass-through
+ *   exec     SQLExecDirect("SELECT 1") and SQLFreeStmt(SQL_CLOSE) with
+ *            autocommit off: through odbctx's driver, a captured statement
  *
  * Linked against libodbc only. odbctx-bench runs it with and without
- * LD_PRELOAD=libodbctx.so to cross-check the in-process pass-through
- * figure the way a legacy program would meet odbctx.
+ * LD_PRELOAD=libodbctx.so (interposition), and on a connection string
+ * straight to the driver and through odbctx's driver, to measure what a
+ * program that meets odbctx each way pays.
  */
 #include <sql.h>
 #include <sqlext.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 enum { BATCH = 1000, ROUNDS = 301, WARMUP = 20 };
@@ -28,35 +35,71 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int fail(const char *what, SQLSMALLINT type, SQLHANDLE h)
+{
+    SQLCHAR state[6] = "", msg[512] = "";
+    SQLINTEGER native = 0;
+    SQLSMALLINT len = 0;
+    SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len);
+    fprintf(stderr, "bench-passthrough: %s: %s %s\n", what, state, msg);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     SQLHENV env;
     SQLHDBC dbc;
+    SQLHSTMT st = SQL_NULL_HSTMT;
     static double samples[ROUNDS];
     SQLUINTEGER ac = 0;
+    SQLSMALLINT cols = 0;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: bench-passthrough CONNSTR\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: bench-passthrough [attr|numcols|exec] CONNSTR\n");
+        return 2;
+    }
+    const char *mode = argc == 3 ? argv[1] : "attr", *conn = argv[argc - 1];
+    int m = strcmp(mode, "attr") == 0 ? 0 : strcmp(mode, "numcols") == 0 ? 1 : strcmp(mode, "exec") == 0 ? 2 : -1;
+    if (m < 0) {
+        fprintf(stderr, "bench-passthrough: unknown mode %s\n", mode);
         return 2;
     }
     if (!SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env)) ||
         !SQL_SUCCEEDED(SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0)) ||
-        !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc)) ||
-        !SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)argv[1], SQL_NTS, NULL, 0, NULL,
-                                        SQL_DRIVER_NOPROMPT))) {
-        fprintf(stderr, "bench-passthrough: cannot connect\n");
-        return 1;
-    }
+        !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc)))
+        return fail("allocating handles", SQL_HANDLE_ENV, env);
+    if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, NULL, (SQLCHAR *)conn, SQL_NTS, NULL, 0, NULL,
+                                        SQL_DRIVER_NOPROMPT)))
+        return fail("connecting", SQL_HANDLE_DBC, dbc);
+    if (m == 2 && !SQL_SUCCEEDED(SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT,
+                                                   (SQLPOINTER)SQL_AUTOCOMMIT_OFF, 0)))
+        return fail("autocommit off", SQL_HANDLE_DBC, dbc);
+    if (m > 0 && !SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st)))
+        return fail("allocating a statement", SQL_HANDLE_DBC, dbc);
+    if (m == 1 && !SQL_SUCCEEDED(SQLPrepare(st, (SQLCHAR *)"SELECT 1", SQL_NTS)))
+        return fail("SQLPrepare", SQL_HANDLE_STMT, st);
+    int batch = m == 2 ? 20 : BATCH;
     for (int r = 0; r < WARMUP + ROUNDS; r++) {
         double t0 = now_ns();
-        for (int i = 0; i < BATCH; i++)
-            SQLGetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
+        for (int i = 0; i < batch; i++) {
+            if (m == 0)
+                SQLGetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, &ac, 0, NULL);
+            else if (m == 1)
+                SQLNumResultCols(st, &cols);
+            else if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)"SELECT 1", SQL_NTS)) ||
+                     !SQL_SUCCEEDED(SQLFreeStmt(st, SQL_CLOSE)))
+                return fail("SELECT 1", SQL_HANDLE_STMT, st);
+        }
         double t1 = now_ns();
         if (r >= WARMUP)
-            samples[r - WARMUP] = (t1 - t0) / BATCH;
+            samples[r - WARMUP] = (t1 - t0) / batch;
     }
     qsort(samples, ROUNDS, sizeof samples[0], by_value);
     printf("%.2f\n", samples[ROUNDS / 2]);
+    if (st)
+        SQLFreeHandle(SQL_HANDLE_STMT, st);
+    if (m == 2)
+        SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK);
     SQLDisconnect(dbc);
     SQLFreeHandle(SQL_HANDLE_DBC, dbc);
     SQLFreeHandle(SQL_HANDLE_ENV, env);
