@@ -67,6 +67,14 @@ int odbctx__add_secret(odbctx_session *s, const char *value)
     return 0;
 }
 
+void odbctx__wipe_free(char *secret)
+{
+    if (secret) {
+        memset(secret, 0, strlen(secret));
+        free(secret);
+    }
+}
+
 int odbctx__grow(void **array, size_t *cap, size_t need, size_t elem)
 {
     if (need <= *cap)

@@ -182,6 +182,8 @@ int odbctx__add_secret(odbctx_session *s, const char *value);
 /* Makes *array (of *cap elements of elem bytes) hold at least need,
  * doubling; 0, or ODBCTX_ENOMEM with *array and *cap unchanged. */
 int odbctx__grow(void **array, size_t *cap, size_t need, size_t elem);
+/* Overwrites a string that may hold a password, then frees it; NULL is fine. */
+void odbctx__wipe_free(char *secret);
 
 /* ---- state.c ---- */
 

@@ -188,14 +188,6 @@ void odbctx__session_free(odbctx_session *s)
 }
 
 
-static void wipe_free(char *secret)
-{
-    if (secret) {
-        memset(secret, 0, strlen(secret));
-        free(secret);
-    }
-}
-
 static int open_session(odbctx_session *s, const char *conn)
 {
     char *worker_conn = NULL;
@@ -206,11 +198,11 @@ static int open_session(odbctx_session *s, const char *conn)
     if (rc == 0 && worker >= 0 && !s->tmpdir &&
         (rc = odbctx__worker_connection(s, s->connect_string, worker, &worker_conn)) == 0 &&
         worker_conn) {
-        wipe_free(s->connect_string);
+        odbctx__wipe_free(s->connect_string);
         free(s->connection);
         s->connect_string = s->connection = NULL;
         rc = user_connection(s, worker_conn);
-        wipe_free(worker_conn);
+        odbctx__wipe_free(worker_conn);
     }
     if (rc == 0)
         rc = odbctx__connect(s);

@@ -572,19 +572,26 @@ __attribute__((constructor)) static void run_init(void)
         run_status("loaded", NULL);
 }
 
-/* Fails a connection the driver manager's own way, so that the program
- * gets SQL_ERROR and a diagnostic from SQLGetDiagRec as for any connection
- * that cannot be made: the driver named is a path that cannot exist, and
- * the DM's "Can't open lib" message carries it. */
-static SQLRETURN run_refuse(SQLHDBC dbc)
+SQLRETURN odbctx__cap_refuse(SQLHDBC dbc, const char *why)
 {
-    static const char refused[] =
-        "DRIVER={/odbctx refused this connection: the odbctx session could not be opened "
-        "(see stderr)};";
-    if (SQL_SUCCEEDED(REAL(SQLDriverConnect)(dbc, NULL, (SQLCHAR *)refused, SQL_NTS, NULL, 0,
-                                             NULL, SQL_DRIVER_NOPROMPT)))
+    /* The driver named is a path that cannot exist, and the driver
+     * manager's "Can't open lib" diagnostic carries it: braces in why would
+     * end the value early. */
+    char conn[700];
+    int n = snprintf(conn, sizeof conn, "DRIVER={/odbctx refused this connection: %.600s", why);
+    for (char *p = conn + 8; *p; p++)
+        if (*p == '{' || *p == '}')
+            *p = *p == '{' ? '(' : ')';
+    snprintf(conn + n, sizeof conn - (size_t)n, "};");
+    if (SQL_SUCCEEDED(REAL(SQLDriverConnect)(dbc, NULL, (SQLCHAR *)conn, SQL_NTS, NULL, 0, NULL,
+                                             SQL_DRIVER_NOPROMPT)))
         REAL(SQLDisconnect)(dbc); /* cannot happen: no such library */
     return SQL_ERROR;
+}
+
+static SQLRETURN run_refuse(SQLHDBC dbc)
+{
+    return odbctx__cap_refuse(dbc, "the odbctx session could not be opened (see stderr)");
 }
 
 /* The first connection through odbctx's driver opens the process's

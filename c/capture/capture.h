@@ -144,6 +144,11 @@ int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRET
  * what the trace says of it. Returns what the driver returns; a refused
  * connection gets the driver manager's diagnostic on dbc. */
 SQLRETURN odbctx__cap_connect_driver(SQLHDBC dbc, const char *conn, const char *shown, int wide);
+/* Fails the connection of dbc the driver manager's own way, so that the
+ * program gets SQL_ERROR and SQLGetDiagRec's "Can't open lib" record on dbc
+ * naming why ("odbctx refused this connection: why"), as for any
+ * connection that cannot be made. */
+SQLRETURN odbctx__cap_refuse(SQLHDBC dbc, const char *why);
 /* Frees what the application allocated on c and, for an alias, forgets it. */
 void odbctx__cap_disconnect(odbctx_session *s, struct cap_conn *c);
 

@@ -87,17 +87,9 @@ static void add(struct buf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (b->len + n + 1 > cap)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (odbctx__grow((void **)&b->p, &b->cap, b->len + n + 1, 1)) {
+        b->failed = 1;
+        return;
     }
     memcpy(b->p + b->len, s, n);
     b->len += n;
@@ -261,29 +253,10 @@ static char *target_string(const char *app, char *why, size_t wn)
     return b.p;
 }
 
-static void wipe_free(char *p)
-{
-    if (p) {
-        memset(p, 0, strlen(p));
-        free(p);
-    }
-}
-
-/* Fails a connection with why on the inner handle, where the program's
- * driver manager reads the driver's diagnostics. */
 static SQLRETURN refuse(SQLHDBC dbc, const char *why)
 {
     fprintf(stderr, "odbctx: driver: %s\n", why);
-    char conn[700];
-    /* The driver manager's "Can't open lib" diagnostic carries the name. */
-    snprintf(conn, sizeof conn, "DRIVER={/odbctx: %.600s};", why);
-    for (char *p = conn + 8; *p; p++)
-        if (*p == '}' && p[1] != ';')
-            *p = ')';
-    if (SQL_SUCCEEDED(REAL(SQLDriverConnect)(dbc, NULL, (SQLCHAR *)conn, SQL_NTS, NULL, 0, NULL,
-                                             SQL_DRIVER_NOPROMPT)))
-        REAL(SQLDisconnect)(dbc);
-    return SQL_ERROR;
+    return odbctx__cap_refuse(dbc, why);
 }
 
 /* A connection string that names no database: SQLConnect with an empty DSN. */
@@ -318,7 +291,7 @@ static SQLRETURN connect_string(SQLHDBC dbc, const char *app, int wide)
     if (!conn)
         return refuse(dbc, why);
     SQLRETURN r = odbctx__cap_connect_driver(dbc, conn, app, wide);
-    wipe_free(conn);
+    odbctx__wipe_free(conn);
     return r;
 }
 
@@ -348,7 +321,7 @@ ODBCTX_API SQLRETURN odbctx__drv_SQLDriverConnect(SQLHDBC dbc, SQLHWND hwnd, SQL
     if (!app)
         return SQL_ERROR;
     SQLRETURN r = complete(connect_string(dbc, app, 0), app, out, max, len, 0);
-    wipe_free(app);
+    odbctx__wipe_free(app);
     return r;
 }
 
@@ -364,7 +337,7 @@ ODBCTX_API SQLRETURN odbctx__drv_SQLDriverConnectW(SQLHDBC dbc, SQLHWND hwnd, SQ
     if (!app)
         return SQL_ERROR;
     SQLRETURN r = complete(connect_string(dbc, app, 1), app, out, max, len, 1);
-    wipe_free(app);
+    odbctx__wipe_free(app);
     return r;
 }
 
@@ -389,10 +362,10 @@ static SQLRETURN connect_dsn(SQLHDBC dbc, char *dsn, char *uid, char *pwd, int w
         }
         r = b.failed ? SQL_ERROR : connect_string(dbc, b.p, wide);
     }
-    wipe_free(b.p);
+    odbctx__wipe_free(b.p);
     free(dsn);
     free(uid);
-    wipe_free(pwd);
+    odbctx__wipe_free(pwd);
     return r;
 }
 

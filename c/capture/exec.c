@@ -5,10 +5,8 @@
 #include "capture/capture.h"
 
 #include <stdio.h>
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Transaction control is not sent, but the application's statement must
  * still end up executed without a result set, as after a real COMMIT: code
@@ -118,26 +116,12 @@ static SQLRETURN app_end(odbctx_session *s, struct cap_handle *rec, int commit, 
 /* Virtual autocommit: after each statement the app level is committed
  * (released and opened anew) on success and rolled back on failure, which
  * also brings a PostgreSQL transaction that the failure aborted back. */
-/* A statement that only reads leaves nothing for a commit to keep. */
-static int only_reads(const char *sql)
-{
-    static const char *const words[] = {"SELECT", "WITH", "SHOW", "VALUES", "EXPLAIN", "TABLE"};
-    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
-        sql++;
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
-        size_t n = strlen(words[i]);
-        if (strncasecmp(sql, words[i], n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_')
-            return 1;
-    }
-    return 0;
-}
-
 static SQLRETURN autocommit_after(odbctx_session *s, struct cap_handle *rec, SQLRETURN r,
                                   const char *sql)
 {
     struct cap_conn *c = conn_of(s, rec);
     if (!c->autocommit || c->explicit_txn || !s->in_test) {
-        if ((SQL_SUCCEEDED(r) || r == SQL_NO_DATA) && !only_reads(sql))
+        if ((SQL_SUCCEEDED(r) || r == SQL_NO_DATA) && !odbctx_sql_only_reads(sql))
             c->pending = 1;
         return r;
     }

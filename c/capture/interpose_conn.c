@@ -204,14 +204,6 @@ static int may_capture(void)
            atomic_load_explicit(&odbctx__cap_active, memory_order_relaxed) != NULL;
 }
 
-static void wipe_free(char *p)
-{
-    if (p) {
-        memset(p, 0, strlen(p));
-        free(p);
-    }
-}
-
 /* DSN, user and password of SQLConnect as a connection string (for the
  * session odbctx-run opens) and without the password (for the pattern). */
 static int connect_strings(const char *dsn, const char *uid, const char *pwd, SQLHDBC h,
@@ -225,7 +217,7 @@ static int connect_strings(const char *dsn, const char *uid, const char *pwd, SQ
         snprintf(conn, n, "%s%s%s%s", match, *pwd ? "PWD=" : "", pwd, *pwd ? ";" : "");
         joined = odbctx__cap_connect(h, conn, match, ret);
     }
-    wipe_free(conn);
+    odbctx__wipe_free(conn);
     free(match);
     return joined;
 }
@@ -240,7 +232,7 @@ static SQLRETURN connect_narrow(SQLHDBC h, SQLCHAR *dsn, SQLSMALLINT l1, SQLCHAR
     *joined = d && u && p && connect_strings(d, u, p, h, &r);
     free(d);
     free(u);
-    wipe_free(p);
+    odbctx__wipe_free(p);
     return r;
 }
 
@@ -282,7 +274,7 @@ ODBCTX_API SQLRETURN SQL_API SQLConnectW(SQLHDBC h, SQLWCHAR *dsn, SQLSMALLINT l
         joined = d && u && p && connect_strings(d, u, p, h, &r);
         free(d);
         free(u);
-        wipe_free(p);
+        odbctx__wipe_free(p);
     }
     return joined ? r : REAL(SQLConnectW)(h, dsn, l1, uid, l2, pwd, l3);
 }
@@ -318,7 +310,7 @@ static SQLRETURN driver_connect_narrow(SQLHDBC h, SQLCHAR *in, SQLSMALLINT inlen
     *joined = conn && !for_the_driver(conn) && odbctx__cap_connect(h, conn, conn, &r);
     if (*joined)
         r = complete_narrow(r, conn, out, max, len);
-    wipe_free(conn);
+    odbctx__wipe_free(conn);
     return r;
 }
 
@@ -368,7 +360,7 @@ ODBCTX_API SQLRETURN SQL_API SQLDriverConnectW(SQLHDBC h, SQLHWND hwnd, SQLWCHAR
             if (cut && out)
                 r = SQL_SUCCESS_WITH_INFO;
         }
-        wipe_free(conn);
+        odbctx__wipe_free(conn);
     }
     return joined ? r : REAL(SQLDriverConnectW)(h, hwnd, in, inlen, out, max, len, completion);
 }

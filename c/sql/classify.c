@@ -1,6 +1,8 @@
 #include "sql/classify.h"
 
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 /* Internal flag: classifying the text of a MySQL PREPARE, which must not
  * recurse again. */
@@ -795,4 +797,17 @@ int odbctx_sql_creates(const char *sql, size_t len, unsigned flags, struct odbct
     out->name_off = start;
     out->name_len = end - start;
     return 1;
+}
+
+int odbctx_sql_only_reads(const char *sql)
+{
+    static const char *const words[] = {"SELECT", "WITH", "SHOW", "VALUES", "EXPLAIN", "TABLE"};
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r' || *sql == '(')
+        sql++;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (strncasecmp(sql, words[i], n) == 0 && !isalnum((unsigned char)sql[n]) && sql[n] != '_')
+            return 1;
+    }
+    return 0;
 }

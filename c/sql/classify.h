@@ -55,6 +55,12 @@ struct odbctx_sql_stmt {
 size_t odbctx_classify(const char *sql, size_t len, unsigned flags,
                        struct odbctx_sql_stmt *out, size_t max);
 
+/* 1 when the NUL-terminated sql begins (after blanks and opening
+ * parentheses) with a word of a statement that only reads: SELECT, WITH,
+ * SHOW, VALUES, EXPLAIN, TABLE. Capture uses it to tell which statements
+ * leave work for a commit to keep. */
+int odbctx_sql_only_reads(const char *sql);
+
 /* 1 when the first statement of sql changes the schema (CREATE, ALTER,
  * DROP, RENAME, TRUNCATE). */
 int odbctx_sql_is_ddl(const char *sql, size_t len, unsigned flags);
