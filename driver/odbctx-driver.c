@@ -28,6 +28,8 @@
 #include <sqlucode.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -44,15 +46,41 @@
 #define POINTER(name, params, args) static SQLRETURN(SQL_API *to_##name) params;
 ENTRIES(POINTER)
 
+/* libodbctx.so.N from the folder this driver is in. Not left to the run
+ * path: dlopen looks in the run path of whoever called it, and under a
+ * sanitizer that interposes dlopen the caller is the sanitizer's runtime.
+ * Where the folder has no such file (a driver copied elsewhere), by name. */
+static void *load_odbctx(void)
+{
+    Dl_info self;
+    if (dladdr((void *)&load_odbctx, &self) && self.dli_fname) {
+        const char *slash = strrchr(self.dli_fname, '/');
+        if (slash) {
+            size_t dir = (size_t)(slash - self.dli_fname) + 1;
+            char *path = malloc(dir + sizeof ODBCTX_SONAME);
+            if (!path)
+                return NULL;
+            memcpy(path, self.dli_fname, dir);
+            memcpy(path + dir, ODBCTX_SONAME, sizeof ODBCTX_SONAME);
+            void *lib = access(path, F_OK) == 0 ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+            int there = lib || access(path, F_OK) == 0;
+            free(path);
+            if (there)
+                return lib;
+        }
+    }
+    return dlopen(ODBCTX_SONAME, RTLD_NOW | RTLD_LOCAL);
+}
+
 __attribute__((constructor)) static void resolve(void)
 {
-    /* Loaded here, not linked: then dlsym on this driver finds no name
-     * that libodbctx.so exports for capture (SQLConnectW, say, which would
-     * make iODBC take a narrow driver for a wide one). Found through this
-     * library's own run path, the folder it is in. */
-    void *lib = dlopen(ODBCTX_SONAME, RTLD_NOW | RTLD_LOCAL);
+    /* Loaded, not linked: then dlsym on this driver finds no name that
+     * libodbctx.so exports for capture (SQLConnectW, say, which would
+     * make iODBC take a narrow driver for a wide one). */
+    void *lib = load_odbctx();
     if (!lib) {
-        fprintf(stderr, "libodbctx-driver.so: cannot load %s: %s\n", ODBCTX_SONAME, dlerror());
+        const char *why = dlerror();
+        fprintf(stderr, "libodbctx-driver.so: cannot load %s: %s\n", ODBCTX_SONAME, why ? why : "out of memory");
         return;
     }
     void *dm = dlopen("libodbc.so.2", RTLD_NOW | RTLD_LOCAL);
