@@ -18,6 +18,13 @@ std::uint64_t now_ns()
     return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+std::uint64_t cpu_now_ns()
+{
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 double median(std::vector<double> v)
 {
     if (v.empty())
@@ -45,19 +52,22 @@ void interleave(const std::vector<op *> &ops, int warmup, int rounds, int batch,
                     o->prep();
                 o->fn();
             }
-    for (op *o : ops)
+    for (op *o : ops) {
         o->ns.reserve(o->ns.size() + static_cast<size_t>(rounds * block));
+        o->cpu_ns.reserve(o->cpu_ns.size() + static_cast<size_t>(rounds * block));
+    }
     for (int r = 0; r < rounds && !over(r); r++) {
         for (size_t k = 0; k < n; k++) {
             op *o = ops[(k + static_cast<size_t>(r)) % n];
             for (int i = 0; i < block; i++) {
                 if (o->prep)
                     o->prep();
-                std::uint64_t t0 = now_ns();
+                std::uint64_t c0 = cpu_now_ns(), t0 = now_ns();
                 for (int b = 0; b < batch; b++)
                     o->fn();
-                std::uint64_t t1 = now_ns();
+                std::uint64_t t1 = now_ns(), c1 = cpu_now_ns();
                 o->ns.push_back(static_cast<double>(t1 - t0) / batch);
+                o->cpu_ns.push_back(static_cast<double>(c1 - c0) / batch);
             }
         }
     }

@@ -11,6 +11,7 @@
 namespace bench {
 
 std::uint64_t now_ns();
+std::uint64_t cpu_now_ns(); // this thread's CPU time
 double median(std::vector<double> v);
 
 // One operation to time. Every sample is the time of `batch` calls divided
@@ -22,7 +23,11 @@ struct op {
     // Run before each sample, untimed: puts back state that another
     // operation of the loop may have taken away.
     std::function<void()> prep = {};
+    // CPU time of this thread per sample: what the client itself spent,
+    // without the wait for the server.
+    std::vector<double> cpu_ns = {};
     double median_ns() const { return median(ns); }
+    double median_cpu_ns() const { return median(cpu_ns); }
 };
 
 // Runs the operations interleaved: in every round each runs once (a batch),

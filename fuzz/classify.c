@@ -9,6 +9,9 @@
  * changes nothing (except where PostgreSQL dollar-quote tags are involved,
  * which are case-sensitive).
  *
+ * odbctx_sql_plain, capture's shortcut, must never be wrong: where it says
+ * plain, the classifier finds exactly one statement, of kind OTHER.
+ *
  * The same input is also read as a recipe of tokens that is written out
  * twice: once with single spaces, once with random blanks, comments and
  * keyword case between and in the tokens. Both must classify the same.
@@ -62,6 +65,8 @@ static void raw(const uint8_t *data, size_t size, unsigned f)
     check_layout(a, n < MAXS ? n : MAXS, size);
     if (odbctx_classify(s, size, f, NULL, 0) != n)
         abort();
+    if (odbctx_sql_plain(s, size, f) && (n != 1 || a[0].kind != ODBCTX_SQL_OTHER))
+        abort();
     if ((f & ODBCTX_SQL_POSTGRESQL) && memchr(data, '$', size))
         return;
     char *up = malloc(size ? size : 1);
@@ -81,7 +86,7 @@ static const char *const words[] = {
     "RELEASE", "AND", "NO", "CHAIN", "SET", "SESSION", "GLOBAL", "autocommit", "ON", "OFF", "0",
     "1", "ABORT", "PREPARE", "PREPARED", "XA", "SELECT", "INSERT", "INTO", "VALUES", "CREATE",
     "TEMPORARY", "TABLE", "TRIGGER", "FUNCTION", "PROCEDURE", "CASE", "WHEN", "THEN", "ATOMIC",
-    "NOT", "IF", "LOOP", "DROP", "FROM", "x", "odbctx_x", "t", "@@autocommit", "@@session.autocommit",
+    "NOT", "IF", "LOOP", "DROP", "FROM", "UPDATE", "DELETE", "x", "odbctx_x", "t", "@@autocommit", "@@session.autocommit",
 };
 static const char *const others[] = {
     ";", ";", ";", "(", ")", ",", "=", "?", ":", "'a;b'", "'COMMIT'", "\"odbctx_q\"", "\"x;y\"",
@@ -158,6 +163,9 @@ static void recipe(const uint8_t *data, size_t size, unsigned f)
     check_layout(a, n < MAXS ? n : MAXS, plain.n);
     check_layout(b, m < MAXS ? m : MAXS, noisy.n);
     same(plain.p, a, n, noisy.p, b, m, 1);
+    if ((odbctx_sql_plain(plain.p, plain.n, f) && (n != 1 || a[0].kind != ODBCTX_SQL_OTHER)) ||
+        (odbctx_sql_plain(noisy.p, noisy.n, f) && (m != 1 || b[0].kind != ODBCTX_SQL_OTHER)))
+        abort();
     free(plain.p);
     free(noisy.p);
 }

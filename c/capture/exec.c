@@ -255,13 +255,17 @@ static void forget_prepared(struct cap_handle *rec)
 }
 
 /* Classifies into st (small, or allocated when there are more); returns
- * the count, or (size_t)-1 on ENOMEM. */
+ * the count, or (size_t)-1 on ENOMEM. A plain statement (odbctx_sql_plain,
+ * most of what programs send) is not looked into further: 0, as for a text
+ * of blanks, which the callers pass on as it is. */
 static size_t classify(odbctx_session *s, const struct cap_text *t, struct odbctx_sql_stmt *small,
                        size_t n_small, struct odbctx_sql_stmt **st)
 {
     unsigned flags = odbctx__dialect(s->dialect)->lexis;
-    size_t n = odbctx_classify(t->sql, t->len, flags, small, n_small);
     *st = small;
+    if (odbctx_sql_plain(t->sql, t->len, flags))
+        return 0;
+    size_t n = odbctx_classify(t->sql, t->len, flags, small, n_small);
     if (n > n_small) {
         if (!(*st = malloc(n * sizeof **st)))
             return (size_t)-1;

@@ -38,26 +38,29 @@ struct stmt {
     int params;
     int commas;         /* top-level commas: SET with several variables */
     int autocommit;     /* mentions of the autocommit variable */
+    int plain;          /* INSERT, UPDATE, DELETE, SELECT, ...: past its second
+                         * token only parentheses and parameters matter */
     enum tok_type prev_type;
 };
 
-static int is_space(unsigned char c)
+/* Inline: the lexer looks at every byte of every statement capture sees. */
+static inline int is_space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+    return c == ' ' || (c >= '\t' && c <= '\r'); /* \t \n \v \f \r */
 }
 
 /* These take at()'s int, where -1 (past the end) is none of them. */
-static int is_digit(int c)
+static inline int is_digit(int c)
 {
-    return c >= '0' && c <= '9';
+    return (unsigned)c - '0' < 10u;
 }
 
-static int is_alpha(int c)
+static inline int is_alpha(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= 0x80 && c <= 0xff);
+    return (unsigned)(c | 0x20) - 'a' < 26u || c == '_' || (c >= 0x80 && c <= 0xff);
 }
 
-static int is_word(int c)
+static inline int is_word(int c)
 {
     return is_alpha(c) || is_digit(c) || c == '$';
 }
@@ -345,6 +348,10 @@ static const char *const kw_implicit[] = {"ALTER", "CREATE", "DROP", "RENAME", "
                                           "REPAIR", "CHECK", "FLUSH", "RESET", "CACHE",
                                           "INSTALL", "UNINSTALL", NULL};
 
+/* Statements whose kind is ODBCTX_SQL_OTHER whatever follows their second
+ * token (the second still decides a MySQL label, "select: LOOP ..."). */
+static const char *const kw_plain[] = {"INSERT", "UPDATE", "DELETE", "SELECT", "VALUES", NULL};
+
 static struct tok peek(const struct lexer *lx)
 {
     struct lexer copy = *lx;
@@ -371,7 +378,15 @@ static void feed(struct stmt *st, const struct lexer *lx, struct tok t)
         st->paren--;
     else if (t.type == T_PARAM)
         st->params = 1;
-    else if (is_punct(s, &t, ',') && st->paren == 0)
+    /* Every statement a program sends passes here (capture): the common
+     * ones skip what only SET, CREATE and compound statements need. */
+    if (k == 0)
+        st->plain = is_kw_any(s, &t, kw_plain);
+    else if (k >= 2 && st->plain) {
+        st->prev_type = t.type;
+        return;
+    }
+    if (is_punct(s, &t, ',') && st->paren == 0)
         st->commas++;
     if (autocommit_var(s, &t))
         st->autocommit++;
@@ -386,6 +401,8 @@ static void feed(struct stmt *st, const struct lexer *lx, struct tok t)
             (st->t[0].type == T_WORD && is_punct(s, &t, ':')))
             st->compound = 1;
     }
+    if (st->compound)
+        st->plain = 0;
     if (k > 0 && is_kw(s, &st->t[0], "CREATE") && !st->routine_known) {
         if (is_kw_any(s, &t, kw_routine))
             st->routine = st->routine_known = 1;
@@ -719,6 +736,17 @@ size_t odbctx_classify(const char *sql, size_t len, unsigned flags,
     }
 }
 
+
+int odbctx_sql_plain(const char *sql, size_t len, unsigned flags)
+{
+    if (!sql || memchr(sql, ';', len))
+        return 0;
+    /* With no ';' anywhere the text is one statement, and odbctx_classify
+     * decides a plain first word's kind by the first two tokens (feed). */
+    struct lexer lx = {sql, len, 0, flags, 0};
+    struct tok t0 = next_token(&lx), t1 = next_token(&lx);
+    return is_kw_any(sql, &t0, kw_plain) && !is_punct(sql, &t1, ':');
+}
 
 /* ---- what a statement does to the schema ---- */
 

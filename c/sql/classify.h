@@ -55,6 +55,13 @@ struct odbctx_sql_stmt {
 size_t odbctx_classify(const char *sql, size_t len, unsigned flags,
                        struct odbctx_sql_stmt *out, size_t max);
 
+/* 1 when sql[0..len) is one statement that odbctx_classify would call
+ * ODBCTX_SQL_OTHER whatever its parameters: no ';' in the text and a first
+ * word INSERT, UPDATE, DELETE, SELECT or VALUES (not a MySQL label). Reads
+ * two tokens instead of the whole text: capture asks it first for every
+ * statement a program sends. */
+int odbctx_sql_plain(const char *sql, size_t len, unsigned flags);
+
 /* 1 when the NUL-terminated sql begins (after blanks and opening
  * parentheses) with a word of a statement that only reads: SELECT, WITH,
  * SHOW, VALUES, EXPLAIN, TABLE. Capture uses it to tell which statements
