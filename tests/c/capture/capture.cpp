@@ -681,6 +681,42 @@ TEST_CASE("the trace lists what the captured code ran with the restarts")
     t.finish();
 }
 
+TEST_CASE("two connections, one transaction: the trace says where one's commit took the other's work")
+{
+    test_run t;
+    {
+        legacy a(via_dsn()), b(via_dsn());
+        add_account(a, 1);
+        SQLHDBC bdbc = ledger_dbc(b.l);
+        ok(SQLSetConnectAttr(bdbc, SQL_ATTR_AUTOCOMMIT, (SQLPOINTER)SQL_AUTOCOMMIT_ON, 0),
+           first_diag(SQL_HANDLE_DBC, bdbc));
+        INFO(a.error());
+        REQUIRE(ledger_exec(a.l, ("INSERT INTO " + table("entry") + " (account, amount) VALUES (1, 7)").c_str()) ==
+                LEDGER_OK);
+        exec_ok(bdbc, "INSERT INTO " + table("entry") + " (account, amount) VALUES (1, 5)");
+        ok(SQLEndTran(SQL_HANDLE_DBC, ledger_dbc(a.l), SQL_ROLLBACK));
+        CHECK(count("entry") == 2); // a's row went with b's autocommit: a's rollback cannot undo it
+        // A read does not count as uncommitted work.
+        REQUIRE(ledger_exec(a.l, ("SELECT count(*) FROM " + table("entry")).c_str()) == LEDGER_OK);
+        exec_ok(bdbc, "INSERT INTO " + table("entry") + " (account, amount) VALUES (1, 6)");
+    }
+    std::string trace = odbctx_trace(session());
+    INFO(trace);
+    const std::string note = "two connections, one transaction -> connection ";
+    size_t at = trace.find(note);
+    REQUIRE(at != std::string::npos);
+    CHECK(trace.find("uncommitted work was committed with connection", at) != std::string::npos);
+    CHECK(trace.find("a rollback on connection", at) != std::string::npos);
+    CHECK(trace.find(note, at + 1) == std::string::npos);
+    // At b's statement: the line before the note is b's INSERT.
+    size_t line_end = trace.rfind('\n', at - 1), line = trace.rfind('\n', line_end - 1);
+    REQUIRE(line_end != std::string::npos);
+    const std::string before = trace.substr(line == std::string::npos ? 0 : line + 1, line_end - line);
+    CHECK(before.find("[captured] INSERT INTO " + table("entry") + " (account, amount) VALUES (1, 5)") !=
+          std::string::npos);
+    t.finish();
+}
+
 TEST_CASE("outside a test the captured code cannot commit")
 {
     legacy a(via_dsn());
