@@ -37,10 +37,11 @@
 #error "build with -DODBCTX_SONAME='\"libodbctx.so.N\"'"
 #endif
 
+#define LEAVE_OUT(name, params, args)
 #ifdef ODBCTX_DRIVER_NARROW
-#define ENTRIES ODBCTX_DRIVER_NARROW_ENTRIES
+#define ENTRIES(M) ODBCTX_DRIVER_ENTRIES(M, LEAVE_OUT)
 #else
-#define ENTRIES ODBCTX_DRIVER_ENTRIES
+#define ENTRIES(M) ODBCTX_DRIVER_ENTRIES(M, M)
 #endif
 
 #define POINTER(name, params, args) static SQLRETURN(SQL_API *to_##name) params;
