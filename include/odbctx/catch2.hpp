@@ -44,6 +44,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #if !defined(CATCH_VERSION_MAJOR) || CATCH_VERSION_MAJOR != 2
@@ -144,7 +145,8 @@ inline Catch::ListenerRegistrar<listener> registrar;
 
 } // namespace odbctx::catch2
 
-// REQUIRE(s.exec("...")) prints the error when it fails.
+// REQUIRE(s.exec("...")) prints the error when it fails, and
+// REQUIRE(s.query_int("...") == 42) the value it got ("1 == 42").
 namespace Catch {
 template <>
 struct StringMaker<odbctx::error> {
@@ -154,9 +156,12 @@ template <class T>
 struct StringMaker<odbctx::expected<T>> {
     static std::string convert(odbctx::expected<T> const &r)
     {
-        if (r.has_value())
+        if (!r.has_value())
+            return "error: " + r.error().to_string();
+        if constexpr (std::is_void_v<T>)
             return "ok";
-        return "error: " + r.error().to_string();
+        else
+            return ::Catch::Detail::stringify(*r);
     }
 };
 } // namespace Catch

@@ -38,6 +38,7 @@
 #include <cstdio>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace odbctx::gtest {
@@ -144,13 +145,16 @@ template <class T>
 // GoogleTest finds these by argument-dependent lookup when it prints values.
 namespace odbctx {
 inline void PrintTo(const error &e, std::ostream *os) { *os << e.to_string(); }
+// The value when there is one ("Which is: 1"), "ok" for expected<void>.
 template <class T>
 void PrintTo(const expected<T> &r, std::ostream *os)
 {
-    if (r.has_value())
+    if (!r.has_value())
+        *os << "error: " << r.error().to_string();
+    else if constexpr (std::is_void_v<T>)
         *os << "ok";
     else
-        *os << "error: " << r.error().to_string();
+        *os << ::testing::PrintToString(*r);
 }
 } // namespace odbctx
 

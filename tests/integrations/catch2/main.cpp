@@ -114,6 +114,8 @@ TEST_CASE("deliberate 1: fails after writing and committing", "[.deliberate]")
     add("c2o_temp", "leak-1");
     REQUIRE(odbctx::current().commit());
     CHECK(count("c2o_temp") == 0); // fails on purpose
+    // Fails on purpose too: the report must show the value, not "ok".
+    CHECK(odbctx::current().query_int("SELECT COUNT(*) FROM c2o_temp") == 42);
 }
 
 TEST_CASE("deliberate 2: throws after writing", "[.deliberate]")

@@ -58,7 +58,8 @@ check "... and says why" shows noschema.err "ODBCTX_EIO"
 
 # The deliberate failures, with the console reporter: the report is in stdout.
 run bad "[.deliberate]" --order decl
-check "deliberate failures: 3 fail" test "$rc" -eq 3
+# Catch2 exits with the number of failed assertions: 2 in test 1, 1 in each of 2 and 3.
+check "deliberate failures: 4 assertions fail" test "$rc" -eq 4
 check "... and the test after them passes" shows bad.out "test cases: 4 | 1 passed | 3 failed"
 check "report names the test and the database" \
     shows bad.out 'odbctx: test "deliberate 1: fails after writing and committing" failed on '
@@ -68,6 +69,8 @@ check "report shows the SQL of the failed run" shows bad.out "leak-1"
 check "report shows the thrown test's SQL" shows bad.out "leak-2"
 check "report shows the fake-data seed" shows bad.out "ODBCTX_SEED="
 check "a failed expected prints odbctx's error" shows bad.out "error: ODBCTX_ESQL"
+check "a failed comparison of a query's value prints the value" shows bad.out "1 == 42"
+check "... not \"ok\"" hides bad.out "ok == 42"
 check "a passing run prints no report" hides bad.out 'test "deliberate 4'
 password=$(printf '%s' "$conn" | sed -n 's/.*[Pp][Ww][Dd]=\([^;]*\).*/\1/p')
 if [ -n "$password" ]; then

@@ -178,6 +178,8 @@ TEST(DISABLED_Deliberate, fails_after_writing)
     add_item("left by a failing test", 1);
     ASSERT_TRUE(odbctx::gtest::ok(odbctx::current().commit()));
     add_item("uncommitted", 2);
+    // Fails on purpose: the report must show the value, not "ok".
+    EXPECT_EQ(odbctx::current().query_int("SELECT COUNT(*) FROM gt_item"), 42);
     FAIL() << "deliberate failure";
 }
 

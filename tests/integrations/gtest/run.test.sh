@@ -43,6 +43,9 @@ grep -q '^\[       OK \] DISABLED_Deliberate.then_all_is_clean' "$tmp/bad.log" &
 grep -q "left by a failing test" "$tmp/bad.log" &&
     ok "the failure report shows the SQL the test ran" ||
     bad "the failure report lacks the test's SQL"
+grep -q "Which is: 2$" "$tmp/bad.log" && ! grep -q "Which is: ok" "$tmp/bad.log" &&
+    ok "a failed comparison of a query's value prints the value" ||
+    bad "a failed EXPECT_EQ on query_int does not show the value"
 # Fail closed: a session that cannot open runs no test body.
 fail_closed "gtest" timeout -k 5 120 "$bin" --gtest_also_run_disabled_tests \
     --gtest_filter='DISABLED_FailClosed.*'
