@@ -41,6 +41,7 @@
 
 #include <odbctx.hpp>
 
+#include <map>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -56,10 +57,22 @@ namespace odbctx::catch2 {
 // Catch2 wraps every run of a test case in a section named after the test
 // case (RunContext::runCurrentTest), so the outermost sectionStarting and
 // sectionEnded bracket exactly one run; testCaseStarting/Ended bracket all
-// runs of a test case together and are not used.
+// runs of a test case together.
+//
+// Fake data: each section path of each run draws from its own stream,
+// (seed, "test / section / ..." and " #k" from the k-th time the same path
+// is entered in this test case on). So every run of a GENERATE gets other
+// values, sibling sections get other values, and the same selection of
+// tests with the same ODBCTX_SEED gets the same values again.
 class listener : public Catch::TestEventListenerBase {
 public:
     using Catch::TestEventListenerBase::TestEventListenerBase;
+
+    void testCaseStarting(Catch::TestCaseInfo const &info) override
+    {
+        entered_.clear();
+        Catch::TestEventListenerBase::testCaseStarting(info);
+    }
 
     void sectionStarting(Catch::SectionInfo const &info) override
     {
@@ -67,6 +80,9 @@ public:
         // The path of the section entered last is the run's leaf path.
         path_.resize(m_sectionStack.size() - 1);
         path_.push_back(info.name);
+        std::string stream = run_name();
+        if (const int k = ++entered_[stream]; k > 1)
+            stream += " #" + std::to_string(k);
         if (m_sectionStack.size() == 1) {
             // Fail closed: without a session no test body may run (its
             // writes would reach the database for real). Catch2 ends the
@@ -74,7 +90,9 @@ public:
             if (auto e = suite_.ensure_open())
                 throw std::runtime_error("odbctx: the suite's session could not be opened, so "
                                          "no test is run: " + e->to_string());
-            suite_.begin_run(info.name);
+            suite_.begin_run(stream);
+        } else {
+            ::odbctx::fake::reseed(stream);
         }
     }
 
@@ -133,6 +151,8 @@ private:
     }
 
     odbctx::suite suite_;
+    // How often each section path was entered in the current test case.
+    std::map<std::string, int> entered_;
     std::vector<std::string> path_;
     bool fatal_ = false;
 };

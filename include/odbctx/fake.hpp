@@ -11,7 +11,9 @@
 // integration when a run of a test starts, reseeds the stream from
 // (seed, name) and restarts every factory sequence. A test's data then
 // depends only on the seed and the test's own name, not on which tests ran
-// before it or how many values they drew.
+// before it or how many values they drew. The Catch2 integration reseeds
+// again at each section, and names repeated runs "name #k" (see
+// <odbctx/catch2.hpp>), so GENERATE runs and sections differ.
 //
 // The stream is shared by all threads (draws are serialised); which thread
 // draws which value is only deterministic when the test's threads are.

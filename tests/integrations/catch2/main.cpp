@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -106,6 +107,45 @@ TEST_CASE("schema m: sections", "[.schema]")
     REQUIRE(count("c2o_item") == 0);
     SECTION("first") { add("c2o_item", "first"); }
     SECTION("second") { REQUIRE(count("c2o_item") == 0); }
+}
+
+// Fake data: every run of a GENERATE and every section path has its own
+// stream. Three 64-bit draws per run stand for the names and titles a
+// factory would make.
+std::string draws()
+{
+    return std::to_string(odbctx::fake::next_u64()) + "-" + std::to_string(odbctx::fake::next_u64()) + "-" +
+           std::to_string(odbctx::fake::next_u64());
+}
+
+TEST_CASE("fake data: each run of a GENERATE draws other values", "[fake]")
+{
+    static std::set<std::string> seen;
+    const int run = GENERATE(1, 2, 3, 4, 5);
+    INFO("run " << run);
+    CHECK(seen.insert(draws()).second);
+}
+
+TEST_CASE("fake data: each section draws other values, the part before them too", "[fake]")
+{
+    static std::set<std::string> before, inside;
+    CHECK(before.insert(draws()).second);
+    SECTION("one") { CHECK(inside.insert(draws()).second); }
+    SECTION("two") { CHECK(inside.insert(draws()).second); }
+    SECTION("three")
+    {
+        SECTION("a") { CHECK(inside.insert(draws()).second); }
+        SECTION("b") { CHECK(inside.insert(draws()).second); }
+    }
+}
+
+// Run by run.test.sh twice with the same ODBCTX_SEED: the same lines.
+TEST_CASE("fake data: print the draws of each run", "[.fake_print]")
+{
+    const int run = GENERATE(1, 2, 3);
+    std::printf("draw: run %d before %s\n", run, draws().c_str());
+    SECTION("x") { std::printf("draw: run %d x %s\n", run, draws().c_str()); }
+    SECTION("y") { std::printf("draw: run %d y %s\n", run, draws().c_str()); }
 }
 
 TEST_CASE("deliberate 1: fails after writing and committing", "[.deliberate]")

@@ -56,6 +56,20 @@ check "a missing ODBCTX_SCHEMA file fails the tests that need it" test "$rc" -ne
 # prints the reason on stderr.
 check "... and says why" shows noschema.err "ODBCTX_EIO"
 
+# Fake data per run and section: replayable from the seed, different per seed.
+draws() { ODBCTX_SEED=$2 "$bin" "[.fake_print]" >"$tmp/$1.out" 2>&1 && grep '^draw:' "$tmp/$1.out" >"$tmp/$1.draws"; }
+if draws d1 777 && draws d2 777 && draws d3 778; then
+    lines=$(wc -l <"$tmp/d1.draws")
+    values=$(awk '{print $NF}' "$tmp/d1.draws" | sort -u | wc -l)
+    check "GENERATE x SECTION: 3 runs x 2 sections, 12 draws" test "$lines" -eq 12
+    check "... every one of them different" test "$values" -eq 12
+    check "... the same again with the same ODBCTX_SEED" cmp -s "$tmp/d1.draws" "$tmp/d2.draws"
+    common=$(comm -12 <(awk '{print $NF}' "$tmp/d1.draws" | sort) <(awk '{print $NF}' "$tmp/d3.draws" | sort) | wc -l)
+    check "... and none of them with another seed" test "$common" -eq 0
+else
+    bad "the [.fake_print] runs failed"; show <"$tmp/d1.out"
+fi
+
 # The deliberate failures, with the console reporter: the report is in stdout.
 run bad "[.deliberate]" --order decl
 # Catch2 exits with the number of failed assertions: 2 in test 1, 1 in each of 2 and 3.
