@@ -39,9 +39,13 @@
 // prepared statement (a parameter array where the driver supports it; see
 // cpp/factory/insert.cpp) in a nested savepoint: all rows or none.
 // Persistence: persistence::none (default) leaves the rows in the test's
-// transaction; persistence::commit then runs an app-level commit, like
-// factory_boy's sqlalchemy_session_persistence = "commit" (a savepoint
-// restart: the rows still vanish when the test ends).
+// transaction; persistence::commit then runs an app-level commit (a
+// savepoint restart: the rows still vanish when the test ends), once per
+// create or create_batch call; persistence::commit_each commits after every
+// object, as factory_boy's sqlalchemy_session_persistence = "commit" does,
+// at the cost of one insert per row. Objects of sub-factories are created
+// (and committed) by their own factory's persistence, before the object
+// that refers to them.
 //
 // Errors: create throws odbctx::error_exception, as odbctx::current() does;
 // its message names the type, the field and, in a batch, the row.
@@ -82,8 +86,12 @@
 namespace odbctx {
 
 enum class persistence {
-    none,   // rows stay in the test's transaction as they are
-    commit, // then an app-level commit (odbctx_commit), once per create call
+    none,        // rows stay in the test's transaction as they are
+    commit,      // then an app-level commit (odbctx_commit), once per create call:
+                 // create_batch(n) inserts n rows, then commits once
+    commit_each, // factory_boy's order: each object inserted, its after_create
+                 // hooks run, then committed, one by one; a row the database
+                 // refuses leaves the ones before it committed
 };
 
 template <class T>
@@ -589,13 +597,21 @@ public:
         static_assert(detail::check_table<T>());
         session &s = current();
         std::vector<T> objs = make(n, detail::strategy::create, std::forward<A>(overrides)...);
+        if (persistence_ == persistence::commit_each) {
+            for (T &obj : objs) {
+                detail::insert_rows(s, std::span<T>(&obj, 1));
+                for (const auto &hook : after_create_)
+                    hook(obj, s);
+                commit(s);
+            }
+            return objs;
+        }
         detail::insert_rows(s, std::span<T>(objs));
         for (T &obj : objs)
             for (const auto &hook : after_create_)
                 hook(obj, s);
         if (persistence_ == persistence::commit && n > 0)
-            if (auto r = s.commit(); !r)
-                throw error_exception(r.error());
+            commit(s);
         return objs;
     }
 
@@ -608,6 +624,12 @@ public:
     }
 
 private:
+    static void commit(session &s)
+    {
+        if (auto r = s.commit(); !r)
+            throw error_exception(r.error());
+    }
+
     using decls_t = std::vector<detail::field_decl<T>>;
     using traits_t = std::map<std::string, decls_t, std::less<>>;
 

@@ -221,6 +221,54 @@ TEST_CASE("persistence: commit survives an app rollback, none does not", "[facto
     REQUIRE(fx::count("fx_users") == 2);
 }
 
+TEST_CASE("persistence: commit_each commits after every object, commit once per batch", "[factory][persistence]")
+{
+    fx::users.create(set(&user::login, "taken"));
+    // Row 3 collides with the existing login.
+    const auto colliding = fx::users.with(&user::login, odbctx::sequence([](long long n) {
+        return n == 2 ? std::string("taken") : "each" + std::to_string(n);
+    }));
+    SECTION("commit_each: the two objects before the refused one stay committed")
+    {
+        const auto f = colliding.persist(odbctx::persistence::commit_each);
+        f.reset_sequence();
+        REQUIRE_THROWS_AS(f.create_batch(4), odbctx::error_exception);
+        fx::check(odbctx::current().rollback()); // back to the last app commit
+        REQUIRE(fx::count("fx_users") == 3);
+        REQUIRE(fx::count("fx_users", "login IN ('each0', 'each1')") == 2);
+    }
+    SECTION("commit: all rows or none, nothing committed")
+    {
+        const auto f = colliding.persist(odbctx::persistence::commit);
+        f.reset_sequence();
+        REQUIRE_THROWS_AS(f.create_batch(4), odbctx::error_exception);
+        fx::check(odbctx::current().rollback());
+        REQUIRE(fx::count("fx_users") == 0);
+    }
+    SECTION("commit_each: one app commit per object, after its hooks")
+    {
+        std::vector<long long> seen_at_hook;
+        const auto f = fx::users.persist(odbctx::persistence::commit_each).after_create([&](user &) {
+            seen_at_hook.push_back(fx::count("fx_users"));
+        });
+        const std::string before = odbctx::current().trace();
+        const auto made = f.create_batch(3);
+        REQUIRE(made.size() == 3);
+        CHECK(seen_at_hook == std::vector<long long>{2, 3, 4});
+        const std::string trace = odbctx::current().trace().substr(before.size());
+        INFO(trace);
+        // Every app commit sets the app savepoint (after releasing the old
+        // one, or in place of it on MariaDB).
+        size_t commits = 0;
+        for (const char *form : {"] SAVEPOINT odbctx_a", "; SAVEPOINT odbctx_a"})
+            for (size_t at = 0; (at = trace.find(form, at)) != std::string::npos; ++at)
+                ++commits;
+        CHECK(commits == 3);
+        fx::check(odbctx::current().rollback());
+        REQUIRE(fx::count("fx_users") == 4);
+    }
+}
+
 TEST_CASE("odbctx::insert: a struct built by hand", "[factory][insert]")
 {
     user u;
