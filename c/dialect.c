@@ -13,6 +13,7 @@
 
 static const struct odbctx_dialect_facts facts[] = {
     [ODBCTX_DIALECT_SQLITE] = {
+        .key = "sqlite",
         .lexis = ODBCTX_SQL_SQLITE,
         .noop_sql = "PRAGMA odbctx_noop",
         /* The main file's path; the guard reads its base name. */
@@ -26,6 +27,7 @@ static const struct odbctx_dialect_facts facts[] = {
         .keeps_test_savepoint = 0,
     },
     [ODBCTX_DIALECT_POSTGRESQL] = {
+        .key = "postgresql",
         .lexis = ODBCTX_SQL_POSTGRESQL,
         .noop_sql = "DO $$BEGIN END$$",
         .database_name_sql = "SELECT current_database()",
@@ -37,6 +39,7 @@ static const struct odbctx_dialect_facts facts[] = {
         .keeps_test_savepoint = 1,
     },
     [ODBCTX_DIALECT_MARIADB] = {
+        .key = "mariadb", /* MySQL too */
         .lexis = ODBCTX_SQL_MYSQL,
         /* The connector refuses DO. */
         .noop_sql = "SET @odbctx_noop = NULL",

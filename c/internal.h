@@ -232,6 +232,7 @@ odbctx_session *odbctx__kept_enter(void);
 
 /* What odbctx knows of a DBMS, as one row of a table (dialect.c). */
 struct odbctx_dialect_facts {
+    const char *key;               /* "sqlite", "postgresql", "mariadb": {dbms} in a schema path */
     unsigned lexis;                /* ODBCTX_SQL_*: how its SQL text reads (sql/lexis.h) */
     const char *noop_sql;          /* does nothing, returns no rows, ends nothing */
     const char *database_name_sql; /* one row: the current database (SQLite: its file) */

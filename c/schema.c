@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 struct whole_script {
     const char *script, *name;
@@ -66,16 +68,66 @@ int odbctx_schema_script(odbctx_session *s, const char *script, const char *name
     return rc;
 }
 
+/* The file a schema path names on this session's DBMS: every {dbms}
+ * replaced by the dialect's key, and a directory read as <dir>/<key>.sql.
+ * Into out (n bytes); ODBCTX_EARG when it does not fit. */
+static int schema_path(odbctx_session *s, const char *fn, const char *path, char *out, size_t n)
+{
+    static const char mark[] = "{dbms}";
+    const char *key = odbctx__dialect(s->dialect)->key;
+    size_t used = 0, need = 0;
+    for (const char *p = path; *p;) {
+        const char *at = strstr(p, mark);
+        size_t lit = at ? (size_t)(at - p) : strlen(p);
+        need += lit + (at ? strlen(key) : 0);
+        if (need < n) {
+            memcpy(out + used, p, lit);
+            used += lit;
+            if (at) {
+                memcpy(out + used, key, strlen(key));
+                used += strlen(key);
+            }
+        }
+        p = at ? at + sizeof mark - 1 : p + lit;
+    }
+    struct stat st;
+    if (need < n) {
+        out[used] = '\0';
+        if (stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            need += (size_t)snprintf(out + used, n - used, "%s%s.sql", out[used - 1] == '/' ? "" : "/", key);
+    }
+    if (need >= n)
+        return odbctx__fail(s, ODBCTX_EARG,
+                            "%s: the path is longer than %zu bytes with {dbms} as \"%s\": %.200s", fn,
+                            n - 1, key, path);
+    return 0;
+}
+
+int odbctx_schema_path(odbctx_session *s, const char *path, char *out, size_t n)
+{
+    if (!odbctx__enter(s, 0))
+        return ODBCTX_EARG;
+    int rc;
+    if (!path || !*path || !out || n == 0)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_schema_path: path is NULL or empty, or no room for the result");
+    else
+        rc = schema_path(s, "odbctx_schema_path", path, out, n);
+    odbctx__leave(s);
+    return rc;
+}
+
 int odbctx_schema_file(odbctx_session *s, const char *path)
 {
     if (!odbctx__enter(s, 1))
         return ODBCTX_EARG;
     int rc;
     char *text = NULL;
+    char file[PATH_MAX];
     if (!path || !*path)
         rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_schema_file: path is NULL or empty");
-    else if ((rc = odbctx__read_file(s, path, &text)) == 0)
-        rc = schema_run(s, text, path);
+    else if ((rc = schema_path(s, "odbctx_schema_file", path, file, sizeof file)) == 0 &&
+             (rc = odbctx__read_file(s, file, &text)) == 0)
+        rc = schema_run(s, text, file);
     free(text);
     odbctx__leave(s);
     return rc;

@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -68,6 +70,36 @@ std::string redacted(const std::string &conn)
     std::string out(odbctx_redact(conn.c_str(), nullptr, 0) + 1, '\0');
     out.resize(odbctx_redact(conn.c_str(), out.data(), out.size()));
     return "\"" + out + "\"";
+}
+
+// Reuse reads the files before the session opens: a path that depends on
+// the DBMS ({dbms}, a directory) is resolved on a session of its own first.
+void resolve_schema_paths(const std::string &conn, std::vector<schema_source> &schema)
+{
+    std::error_code ec;
+    bool needed = false;
+    for (const auto &src : schema)
+        needed = needed || (src.is_file && (src.text.find("{dbms}") != std::string::npos ||
+                                            std::filesystem::is_directory(src.text, ec)));
+    if (!needed)
+        return;
+    odbctx_session *probe = nullptr;
+    odbctx_error err{};
+    if (int rc = odbctx_open(&probe, conn.c_str(), &err); rc != ODBCTX_OK) {
+        error e = error::from(err);
+        if (e.code == ODBCTX_OK)
+            e.code = rc;
+        throw error_exception(std::move(e));
+    }
+    std::unique_ptr<odbctx_session, void (*)(odbctx_session *)> closer(probe, odbctx_close);
+    for (auto &src : schema) {
+        if (!src.is_file)
+            continue;
+        std::vector<char> file(4096);
+        if (int rc = odbctx_schema_path(probe, src.text.c_str(), file.data(), file.size()); rc != ODBCTX_OK)
+            throw error_exception(detail::failure(probe, rc));
+        src.text = file.data();
+    }
 }
 
 std::vector<schema_source> schema_from_env(const char *v)
@@ -137,6 +169,14 @@ void suite::add_schema_file(std::string path)
     cfg().schema.push_back({true, std::move(path), std::move(name)});
 }
 
+void suite::add_schema_file(std::string path, std::string_view source_file)
+{
+    const size_t slash = source_file.rfind('/');
+    if (!path.empty() && path[0] != '/' && slash != std::string_view::npos)
+        path = std::string(source_file.substr(0, slash + 1)) + path;
+    add_schema_file(std::move(path));
+}
+
 void suite::add_schema_script(std::string script, std::string name)
 {
     std::lock_guard<std::mutex> lk(cfg().lock);
@@ -200,6 +240,8 @@ void suite::state::open()
 
     // The embedded default is a new database every run: nothing to reuse.
     const bool reusing = reuse && !conn.empty() && !schema.empty();
+    if (reusing)
+        resolve_schema_paths(conn, schema);
     if (reusing) {
         std::vector<std::string> texts, names;
         for (const auto &src : schema) {

@@ -146,6 +146,15 @@ ODBCTX_API int odbctx_exec_script(odbctx_session *s, const char *script, const c
 ODBCTX_API int odbctx_schema_file(odbctx_session *s, const char *path);
 ODBCTX_API int odbctx_schema_script(odbctx_session *s, const char *script, const char *name);
 
+/* One schema per DBMS: in the path given to odbctx_schema_file, every
+ * "{dbms}" stands for "sqlite", "postgresql" or "mariadb" (MySQL too), and
+ * a directory stands for the file <directory>/<that name>.sql, so
+ * "schema/{dbms}.sql" and "schema/" name the same file. A relative path is
+ * relative to the working directory, as for fopen. odbctx_schema_path
+ * writes the file a path names for this session to out (n bytes, NUL
+ * included); ODBCTX_EARG when it does not fit. */
+ODBCTX_API int odbctx_schema_path(odbctx_session *s, const char *path, char *out, size_t n);
+
 /* Reuse mode for slow schemas: keeps the schema committed in the database
  * between runs and rebuilds it only when the scripts changed. Use it instead
  * of odbctx_schema_*, before odbctx_open: it works on a connection of its

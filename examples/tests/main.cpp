@@ -16,24 +16,14 @@ CATCH_REGISTER_LISTENER(isolation_report)
 
 #include <odbctx.h>
 
-#include <string>
-
-#ifndef ODBCTX_SOURCE_DIR
-#define ODBCTX_SOURCE_DIR "."
-#endif
-
 // The databases disagree on how a key is generated, so the schema comes in
-// one spelling per database (examples/schema/); the suite picks it once the
-// session is open and knows which database it is talking to.
+// one spelling per database (examples/schema/sqlite.sql, postgresql.sql,
+// mariadb.sql); {dbms} picks the one of the database the suite is on. The
+// path is relative to this file.
+ODBCTX_SUITE_SCHEMA("../schema/{dbms}.sql");
+
 ODBCTX_SUITE_SETUP(s)
 {
-    std::string dialect = "sqlite";
-    if (s.dbms() == "PostgreSQL")
-        dialect = "postgresql";
-    else if (s.dbms() == "MariaDB" || s.dbms() == "MySQL")
-        dialect = "mariadb";
-    s.schema_file(std::string(ODBCTX_SOURCE_DIR) + "/examples/schema/" + dialect + ".sql").value();
-
     // Suite-wide data: the shop's walk-in customer exists in every test and
     // no test can remove it for good.
     s.exec("INSERT INTO customers (name, email) VALUES ('Walk-in customer', 'counter@shop.example')")

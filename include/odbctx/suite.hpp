@@ -40,6 +40,9 @@ public:
     // test, from main() or a static initializer (ODBCTX_SUITE_SCHEMA, ...).
     static void set_connection(std::string conn);
     static void add_schema_file(std::string path);
+    // The same, a relative path taken relative to the directory of
+    // source_file (ODBCTX_SUITE_SCHEMA passes its __FILE__).
+    static void add_schema_file(std::string path, std::string_view source_file);
     static void add_schema_script(std::string script, std::string name = "schema");
     static void set_schema_reuse(bool on);
     // fn runs once after the schema, outside any test; a throw from it makes
@@ -100,11 +103,16 @@ private:
 
 // At namespace scope in a test source, registers schema files for the suite:
 //   ODBCTX_SUITE_SCHEMA("schema/tables.sql", "schema/views.sql");
+//   ODBCTX_SUITE_SCHEMA("schema/{dbms}.sql");   // one per DBMS (odbctx_schema_path)
+// A relative path is relative to the directory of the source file that
+// names it, as its __FILE__ spells it: with the absolute paths CMake gives
+// the compiler, from anywhere; with a relative __FILE__, from the directory
+// the compiler ran in.
 #define ODBCTX_SUITE_SCHEMA(...)                                                       \
     [[maybe_unused]] static const bool ODBCTX_SUITE_CAT(odbctx_suite_schema_, __LINE__) = \
         [] {                                                                          \
             for (const char *odbctx_path_ : {__VA_ARGS__})                            \
-                ::odbctx::suite::add_schema_file(odbctx_path_);                       \
+                ::odbctx::suite::add_schema_file(odbctx_path_, __FILE__);             \
             return true;                                                              \
         }()
 

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 
 using core::count;
@@ -255,4 +256,71 @@ TEST_CASE("closing in the middle of a test rolls back everything", "[schema]")
     long long n = -1;
     CHECK(odbctx_query_int(fresh, "SELECT COUNT(*) FROM core_closed", &n) == ODBCTX_ESQL);
     fresh.close();
+}
+
+namespace {
+
+// One schema file per DBMS in a directory of its own, each recording which
+// file it was; removed with the directory.
+struct per_dbms_schema {
+    core::temp_file marker{"readme", "one schema per DBMS"};
+    std::string dir = marker.dir;
+    per_dbms_schema()
+    {
+        for (const char *key : {"sqlite", "postgresql", "mariadb"})
+            std::ofstream(dir + "/" + key + ".sql")
+                << "CREATE TABLE core_per_dbms (which VARCHAR(20));\n"
+                << "INSERT INTO core_per_dbms (which) VALUES ('" << key << "');\n";
+    }
+    ~per_dbms_schema()
+    {
+        for (const char *key : {"sqlite", "postgresql", "mariadb"})
+            unlink((dir + "/" + key + ".sql").c_str());
+    }
+};
+
+std::string expected_key(odbctx_session *s)
+{
+    const std::string dbms = odbctx_dbms(s);
+    return dbms == "SQLite" ? "sqlite" : dbms == "PostgreSQL" ? "postgresql" : "mariadb";
+}
+
+} // namespace
+
+TEST_CASE("one schema per DBMS: {dbms} and a directory name the database's own file", "[schema]")
+{
+    per_dbms_schema files;
+    const std::string form = GENERATE(as<std::string>{}, "/{dbms}.sql", "/", "");
+    core::own s;
+    const std::string key = expected_key(s);
+    const std::string path = files.dir + form;
+    INFO(path);
+    char resolved[4096];
+    CORE_REQUIRE_OK(s, odbctx_schema_path(s, path.c_str(), resolved, sizeof resolved));
+    CHECK(std::string(resolved) == files.dir + "/" + key + ".sql");
+    CORE_REQUIRE_OK(s, odbctx_schema_file(s, path.c_str()));
+    {
+        core::test_scope t(s);
+        CHECK(count(s, "core_per_dbms", "which = '" + key + "'") == 1);
+        CHECK(count(s, "core_per_dbms") == 1);
+    }
+    s.close();
+}
+
+TEST_CASE("one schema per DBMS: bad paths say what was wrong", "[schema]")
+{
+    odbctx_session *s = core::suite();
+    char small[8];
+    CHECK(odbctx_schema_path(s, "schema/{dbms}.sql", small, sizeof small) == ODBCTX_EARG);
+    INFO(core::message(s));
+    CHECK(core::message(s).find("odbctx_schema_path: the path is longer than 7 bytes") == 0);
+    CHECK(core::message(s).find("schema/{dbms}.sql") != std::string::npos);
+    char out[64];
+    CHECK(odbctx_schema_path(s, "", out, sizeof out) == ODBCTX_EARG);
+    CHECK(odbctx_schema_path(s, "x", nullptr, 0) == ODBCTX_EARG);
+    // A DBMS without its file: the error names the file looked for.
+    per_dbms_schema files;
+    unlink((files.dir + "/" + expected_key(s) + ".sql").c_str());
+    CHECK(odbctx_schema_file(s, (files.dir + "/{dbms}.sql").c_str()) == ODBCTX_EIO);
+    CHECK(core::message(s).find(files.dir + "/" + expected_key(s) + ".sql") != std::string::npos);
 }

@@ -107,6 +107,19 @@ check "... which stays well-formed" python3 -c \
 # that cannot be created, and on a server a wrong password.
 fail_closed "catch2" "$bin" "[.fail_closed]"
 
+# One schema per DBMS: ODBCTX_SCHEMA with {dbms}, or a directory, picks this
+# database's file; the others are not SQL, so taking one of them fails.
+per="$tmp/per-dbms"
+mkdir -p "$per"
+for key in sqlite postgresql mariadb; do echo "this is not SQL for $key" >"$per/$key.sql"; done
+cp "$schema" "$per/${ODBCTX_DB:-sqlite}.sql"
+ODBCTX_SCHEMA="$per/{dbms}.sql" run perdbms "[.schema]"
+check "ODBCTX_SCHEMA=dir/{dbms}.sql takes this database's file" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || cat "$tmp/perdbms.out" "$tmp/perdbms.err"
+ODBCTX_SCHEMA="$per" run perdir "[.schema]"
+check "ODBCTX_SCHEMA=dir takes dir/<dbms>.sql" test "$rc" -eq 0
+[ "$rc" -eq 0 ] || cat "$tmp/perdir.out" "$tmp/perdir.err"
+
 # Reuse mode needs a database that outlives the run: the server under test,
 # or an SQLite file for the embedded default.
 reuse_conn=$conn
@@ -131,6 +144,10 @@ if command -v isql >/dev/null; then
             check "reuse run $n keeps the schema" hides "reuse$n.err" "rebuilt"
         fi
     done
+    cleanup_reuse
+    ODBCTX_CONNECT=$reuse_conn ODBCTX_SCHEMA="$per/{dbms}.sql" ODBCTX_SCHEMA_REUSE=1 run reuseper "[.schema]"
+    check "reuse mode with ODBCTX_SCHEMA=dir/{dbms}.sql takes this database's file" test "$rc" -eq 0
+    [ "$rc" -eq 0 ] || cat "$tmp/reuseper.out" "$tmp/reuseper.err"
     cleanup_reuse
     check "reuse cleanup removed the kept schema" sql_fails "$reuse_conn" "SELECT COUNT(*) FROM c2o_item"
 else
