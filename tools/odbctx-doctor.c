@@ -10,7 +10,7 @@
  * to measure what one test costs. Passwords never reach the output.
  *
  * Exit status: 0 odbctx works here (warnings may be printed), 1 it cannot
- * (the reason is the last line), 2 bad usage.
+ * (the reason is the last line, or "reason" with --json), 2 bad usage.
  */
 #include "odbctx.h"
 
@@ -107,26 +107,60 @@ static void collect_secrets(struct doctor *d, const char *conn)
     }
 }
 
+/* What the doctor found, line by line: printed as it goes, or with --json
+ * kept and written as one document at the end. */
+enum finding_kind { FINDING_ROW, FINDING_WARNING, FINDING_PROBLEM };
+static struct finding {
+    enum finding_kind kind;
+    char label[32];
+    char *text;
+} *findings;
+static size_t n_findings, cap_findings;
+static int json_output;
+
+static void report(enum finding_kind kind, const char *label, const char *text)
+{
+    if (!json_output) {
+        static const char *const shown[] = {NULL, "  warning:", "  PROBLEM:"};
+        printf("%-22s %s\n", kind == FINDING_ROW ? label : shown[kind], text);
+        return;
+    }
+    if (n_findings == cap_findings) {
+        size_t cap = cap_findings ? 2 * cap_findings : 32;
+        struct finding *grown = realloc(findings, cap * sizeof *grown);
+        if (!grown)
+            return; /* a line lost beats a doctor that cannot report */
+        findings = grown;
+        cap_findings = cap;
+    }
+    struct finding *f = &findings[n_findings];
+    if (!(f->text = strdup(text)))
+        return;
+    f->kind = kind;
+    snprintf(f->label, sizeof f->label, "%s", label);
+    n_findings++;
+}
+
 static void row(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void row(const char *label, const char *fmt, ...)
 {
+    char text[1400];
     va_list ap;
-    printf("%-22s ", label);
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    putchar('\n');
+    report(FINDING_ROW, label, text);
 }
 
 static void warn(struct doctor *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct doctor *d, const char *fmt, ...)
 {
+    char text[1400];
     va_list ap;
-    printf("%-22s ", "  warning:");
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    putchar('\n');
+    report(FINDING_WARNING, "warning", text);
     d->warnings++;
 }
 
@@ -140,10 +174,51 @@ static void fatal(struct doctor *d, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     blank_secrets(d, msg);
-    printf("%-22s %s\n", "  PROBLEM:", msg);
+    report(FINDING_PROBLEM, "problem", msg);
     if (!d->fatal)
         snprintf(d->reason, sizeof d->reason, "%s", msg);
     d->fatal = 1;
+}
+
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+/* {"version", "findings": [{"kind", "label", "text"}...], "works",
+ * "warnings", "reason"}: one object on stdout. */
+static void write_json(const struct doctor *d)
+{
+    static const char *const kinds[] = {"finding", "warning", "problem"};
+    printf("{\"version\": ");
+    json_string(ODBCTX_VERSION_STRING);
+    printf(", \"findings\": [");
+    for (size_t i = 0; i < n_findings; i++) {
+        printf("%s\n  {\"kind\": \"%s\", \"label\": ", i ? "," : "", kinds[findings[i].kind]);
+        json_string(findings[i].label);
+        printf(", \"text\": ");
+        json_string(findings[i].text);
+        putchar('}');
+    }
+    printf("\n], \"works\": %s, \"warnings\": %d, \"reason\": ", d->fatal ? "false" : "true",
+           d->warnings);
+    if (d->fatal)
+        json_string(d->reason);
+    else
+        printf("null");
+    printf("}\n");
+    for (size_t i = 0; i < n_findings; i++)
+        free(findings[i].text);
+    free(findings);
 }
 
 static void take_diag(struct doctor *d, SQLSMALLINT type, SQLHANDLE h)
@@ -762,29 +837,60 @@ static void measure_odbctx(struct doctor *d, double round_trip)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: odbctx-doctor [CONNECTION-STRING]\n"
+    fprintf(f, "usage: odbctx-doctor [--json] [--] [CONNECTION-STRING]\n"
+               "       odbctx-doctor --help | --version\n"
                "Checks whether a database and its ODBC driver work with odbctx.\n"
-               "Without an argument it checks $ODBCTX_CONNECT, or the embedded SQLite\n"
-               "default when that is unset or empty. Exit status: 0 works, 1 does not.\n");
+               "Without a connection string it checks $ODBCTX_CONNECT, or the embedded\n"
+               "SQLite default when that is unset or empty.\n"
+               "  --json     the findings as one JSON object on stdout\n"
+               "  --         what follows is the connection string, even if it begins with -\n"
+               "Exit status: 0 odbctx works here, 1 it does not (the reason is the last\n"
+               "line, or \"reason\" in JSON), 2 bad usage.\n");
 }
 
 int main(int argc, char **argv)
 {
     struct doctor d;
     memset(&d, 0, sizeof d);
-    if (argc > 2 || (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
-                                   strcmp(argv[1], "--help") == 0))) {
-        usage(argc > 2 ? stderr : stdout);
-        return argc > 2 ? 2 : 0;
+    const char *given = NULL;
+    int options = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (options && strcmp(a, "--") == 0) {
+            options = 0;
+        } else if (options && (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            usage(stdout);
+            return 0;
+        } else if (options && strcmp(a, "--version") == 0) {
+            printf("odbctx-doctor %s\n", ODBCTX_VERSION_STRING);
+            return 0;
+        } else if (options && strcmp(a, "--json") == 0) {
+            json_output = 1;
+        } else if (options && a[0] == '-' && a[1]) {
+            /* Up to the first '=' or ';' only: it may be a connection
+             * string with a password. */
+            int shown = (int)strcspn(a, "=;");
+            fprintf(stderr, "odbctx-doctor: unknown option %.*s (a connection string that "
+                            "begins with '-' goes after --)\n", shown > 40 ? 40 : shown, a);
+            usage(stderr);
+            return 2;
+        } else if (given) {
+            fprintf(stderr, "odbctx-doctor: more than one connection string\n");
+            usage(stderr);
+            return 2;
+        } else {
+            given = a;
+        }
     }
-    if (argc == 2)
-        d.conn = argv[1];
+    if (given)
+        d.conn = given;
     else
         d.conn = getenv("ODBCTX_CONNECT") ? getenv("ODBCTX_CONNECT") : "";
     collect_secrets(&d, d.conn);
     setvbuf(stdout, NULL, _IOLBF, 0);
 
-    printf("odbctx-doctor %s\n", ODBCTX_VERSION_STRING);
+    if (!json_output)
+        printf("odbctx-doctor %s\n", ODBCTX_VERSION_STRING);
     if (d.conn[0]) {
         size_t need = odbctx_redact(d.conn, NULL, 0) + 1;
         char *shown = malloc(need);
@@ -846,6 +952,10 @@ int main(int argc, char **argv)
         measure_odbctx(&d, round_trip);
 
     free(d.probe_conn);
+    if (json_output) {
+        write_json(&d);
+        return d.fatal ? 1 : 0;
+    }
     if (d.fatal) {
         printf("\nverdict: odbctx cannot work here: %s\n", d.reason);
         return 1;

@@ -95,7 +95,45 @@ if [ "$db" = postgresql ]; then
 fi
 
 "$doctor" a b >"$tmp/out" 2>&1
-[ $? -eq 2 ] && grep -q '^usage:' "$tmp/out" && ok "bad usage exits 2 with the usage" ||
-    bad "bad usage"
+[ $? -eq 2 ] && grep -q '^usage:' "$tmp/out" && grep -q 'more than one connection string' "$tmp/out" &&
+    ok "two connection strings: exit 2, says so, with the usage" || bad "bad usage"
+
+# Options: conventional, never taken for a connection string.
+"$doctor" --version >"$tmp/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && [ "$(cat "$tmp/out")" = "odbctx-doctor $(sed -n 's/^#define ODBCTX_VERSION_STRING "\(.*\)"/\1/p' include/odbctx.h)" ] &&
+    ok "--version prints the version and nothing else" || { show <"$tmp/out"; bad "--version (exit $rc)"; }
+"$doctor" --help >"$tmp/out" 2>&1
+[ $? -eq 0 ] && grep -q '^usage:' "$tmp/out" && grep -q -- '--json' "$tmp/out" &&
+    ok "--help prints the usage, which names --json" || bad "--help"
+"$doctor" --frobnicate >"$tmp/out" 2>&1
+[ $? -eq 2 ] && grep -q "unknown option --frobnicate" "$tmp/out" && ! grep -q '^verdict' "$tmp/out" &&
+    ok "an unknown option exits 2 and names it, probing nothing" || { show <"$tmp/out"; bad "unknown option"; }
+"$doctor" "-Driver=x;PWD=hunter3" >"$tmp/out" 2>&1
+[ $? -eq 2 ] && ! grep -q hunter3 "$tmp/out" && grep -q -- "goes after --" "$tmp/out" &&
+    ok "a connection string taken for an option: exit 2, its password not echoed, -- suggested" ||
+    { show <"$tmp/out"; bad "an option-like connection string"; }
+
+# --json: one document, the same findings and verdict.
+json_check() { # label, expected exit, python condition on d, args...
+    local label=$1 want=$2 cond=$3
+    shift 3
+    "$doctor" --json "$@" >"$tmp/json" 2>"$tmp/json.err"
+    local rc=$?
+    if [ $rc -eq "$want" ] && /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if ($cond) else 1)" "$tmp/json"; then
+        ok "$label"
+    else
+        show <"$tmp/json"; show <"$tmp/json.err"; bad "$label (exit $rc)"
+    fi
+}
+json_check "--json where odbctx works: valid JSON, works, the DBMS among the findings" 0 \
+    "d['works'] is True and d['reason'] is None and any(f['label'] == 'DBMS' for f in d['findings']) and any(f['label'] == 'isolation' and f['text'].startswith('ok') for f in d['findings'])" \
+    "$conn"
+[ -n "$(connect_password)" ] && password_hidden "the JSON report" "$tmp/json"
+json_check "--json where it cannot: exit 1, works false, the reason" 1 \
+    "d['works'] is False and 'cannot connect' in d['reason'] and any(f['kind'] == 'problem' for f in d['findings'])" \
+    "Driver=odbctx-no-such-driver;Database=x;PWD=hunter4"
+grep -q hunter4 "$tmp/json" && bad "the bad string's password is in the JSON" ||
+    ok "the bad string's password is not in the JSON"
 
 finish
