@@ -211,6 +211,15 @@ $(GTEST_BIN): $(call obj,$(GTEST_SRCS)) $(LIBS)
 	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $(call obj,$(GTEST_SRCS)) \
 	    -L$(BUILD) $(CXX_LINK_LIBS) -lgtest_main -lgtest -lpthread
 
+# doctest sources are .cc as well; the test file defines doctest's main(),
+# <odbctx/doctest.hpp> registers its listener.
+DOCTEST_SRCS := $(sort $(wildcard tests/integrations/doctest/*.cc))
+DOCTEST_BIN := $(BUILD)/doctest/odbctx_doctest
+$(DOCTEST_BIN): $(call obj,$(DOCTEST_SRCS)) $(LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $(call obj,$(DOCTEST_SRCS)) \
+	    -L$(BUILD) $(CXX_LINK_LIBS) -lpthread
+
 # The example app and its suite: the legacy C module, the C++ service and
 # the tests in one binary, plus a row counter that reads the database from
 # a connection of its own, as any other client would.
@@ -227,7 +236,8 @@ $(EXAMPLE_COUNT): examples/check/count_rows.c
 example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
-TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(GTEST_BIN) example-build
+TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(GTEST_BIN) $(DOCTEST_BIN) \
+    example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)
 
