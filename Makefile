@@ -220,6 +220,15 @@ $(DOCTEST_BIN): $(call obj,$(DOCTEST_SRCS)) $(LIBS)
 	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $(call obj,$(DOCTEST_SRCS)) \
 	    -L$(BUILD) $(CXX_LINK_LIBS) -lpthread
 
+# Boost.Test: .cc as well; BOOST_TEST_MODULE with BOOST_TEST_DYN_LINK gives
+# main(), from Debian's shared libboost_unit_test_framework.
+BOOST_TEST_SRCS := $(sort $(wildcard tests/integrations/boost_test/*.cc))
+BOOST_TEST_BIN := $(BUILD)/boost_test/odbctx_boost_test
+$(BOOST_TEST_BIN): $(call obj,$(BOOST_TEST_SRCS)) $(LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $(call obj,$(BOOST_TEST_SRCS)) \
+	    -L$(BUILD) $(CXX_LINK_LIBS) -lboost_unit_test_framework -lpthread
+
 # The example app and its suite: the legacy C module, the C++ service and
 # the tests in one binary, plus a row counter that reads the database from
 # a connection of its own, as any other client would.
@@ -237,7 +246,7 @@ example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
 TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(GTEST_BIN) $(DOCTEST_BIN) \
-    example-build
+    $(BOOST_TEST_BIN) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)
 
