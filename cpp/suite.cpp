@@ -83,21 +83,16 @@ void resolve_schema_paths(const std::string &conn, std::vector<schema_source> &s
                                             std::filesystem::is_directory(src.text, ec)));
     if (!needed)
         return;
-    odbctx_session *probe = nullptr;
-    odbctx_error err{};
-    if (int rc = odbctx_open(&probe, conn.c_str(), &err); rc != ODBCTX_OK) {
-        error e = error::from(err);
-        if (e.code == ODBCTX_OK)
-            e.code = rc;
-        throw error_exception(std::move(e));
-    }
-    std::unique_ptr<odbctx_session, void (*)(odbctx_session *)> closer(probe, odbctx_close);
+    auto probe = session::open(conn);
+    if (!probe)
+        throw error_exception(probe.error());
     for (auto &src : schema) {
         if (!src.is_file)
             continue;
         std::vector<char> file(4096);
-        if (int rc = odbctx_schema_path(probe, src.text.c_str(), file.data(), file.size()); rc != ODBCTX_OK)
-            throw error_exception(detail::failure(probe, rc));
+        if (int rc = odbctx_schema_path(probe->handle(), src.text.c_str(), file.data(), file.size());
+            rc != ODBCTX_OK)
+            throw error_exception(detail::failure(probe->handle(), rc));
         src.text = file.data();
     }
 }
@@ -277,17 +272,13 @@ void suite::state::open()
                       << redacted(conn) << std::endl;
     }
 
-    odbctx_session *raw = nullptr;
-    odbctx_error err{};
-    if (int rc = odbctx_open(&raw, conn.c_str(), &err); rc != ODBCTX_OK) {
-        error e = error::from(err);
-        if (e.code == ODBCTX_OK)
-            e.code = rc;
-        fail(std::move(e));
-    }
+    auto opened = session::open(conn);
+    if (!opened)
+        fail(opened.error());
     // Set before the schema and setup run, so that current() inside them
     // finds this session instead of opening another.
-    s.reset(raw);
+    s = std::move(*opened);
+    odbctx_session *raw = s.handle();
 
     if (!reusing) {
         for (const auto &src : schema) {

@@ -63,8 +63,8 @@ static void *load_odbctx(void)
                 return NULL;
             memcpy(path, self.dli_fname, dir);
             memcpy(path + dir, ODBCTX_SONAME, sizeof ODBCTX_SONAME);
-            void *lib = access(path, F_OK) == 0 ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
-            int there = lib || access(path, F_OK) == 0;
+            int there = access(path, F_OK) == 0;
+            void *lib = there ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
             free(path);
             if (there)
                 return lib;

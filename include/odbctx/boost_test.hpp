@@ -19,6 +19,8 @@
 // exceptions are counted from the observer's own events. The failure report
 // (database, redacted connection, SQL, fake-data seed) goes to stderr, so
 // that Boost's log and report formats (HRF, XML, JUNIT) stay whole.
+// BOOST_CHECK_EQUAL(s.query_int(...), 42) prints the value, a failed
+// expected its error (detail/print.hpp).
 //
 // Fail closed: when the suite's session cannot be opened, the global
 // fixture's setup throws: Boost.Test then runs no test case, and the
@@ -35,12 +37,12 @@
 #include <boost/test/unit_test_suite.hpp>
 
 #include <odbctx.hpp>
+#include <odbctx/detail/print.hpp>
 
 #include <cstdlib>
 #include <iostream>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
 namespace odbctx::boost_test {
 
@@ -122,20 +124,5 @@ private:
 namespace odbctx::boost_test::detail {
 inline ::boost::unit_test::ut_detail::global_fixture_impl<::odbctx::boost_test::configuration> registered;
 } // namespace odbctx::boost_test::detail
-
-// BOOST_TEST(s.query_int(...) == 42) prints the value, BOOST_TEST(s.exec(...))
-// the error (Boost.Test prints through operator<<).
-namespace odbctx {
-template <class T>
-std::ostream &operator<<(std::ostream &os, const expected<T> &r)
-{
-    if (!r.has_value())
-        return os << "error: " << r.error().to_string();
-    if constexpr (std::is_void_v<T>)
-        return os << "ok";
-    else
-        return os << *r;
-}
-} // namespace odbctx
 
 #endif

@@ -40,8 +40,8 @@
 #include <catch2/catch.hpp>
 
 #include <odbctx.hpp>
+#include <odbctx/detail/streams.hpp>
 
-#include <map>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -60,17 +60,15 @@ namespace odbctx::catch2 {
 // runs of a test case together.
 //
 // Fake data: each section path of each run draws from its own stream,
-// (seed, "test / section / ..." and " #k" from the k-th time the same path
-// is entered in this test case on). So every run of a GENERATE gets other
-// values, sibling sections get other values, and the same selection of
-// tests with the same ODBCTX_SEED gets the same values again.
+// named "test / section / ..." (detail/streams.hpp), so every run of a
+// GENERATE and every sibling section gets other values.
 class listener : public Catch::TestEventListenerBase {
 public:
     using Catch::TestEventListenerBase::TestEventListenerBase;
 
     void testCaseStarting(Catch::TestCaseInfo const &info) override
     {
-        entered_.clear();
+        streams_.restart();
         Catch::TestEventListenerBase::testCaseStarting(info);
     }
 
@@ -80,9 +78,7 @@ public:
         // The path of the section entered last is the run's leaf path.
         path_.resize(m_sectionStack.size() - 1);
         path_.push_back(info.name);
-        std::string stream = run_name();
-        if (const int k = ++entered_[stream]; k > 1)
-            stream += " #" + std::to_string(k);
+        const std::string stream = streams_.enter(run_name());
         if (m_sectionStack.size() == 1) {
             // Fail closed: without a session no test body may run (its
             // writes would reach the database for real). Catch2 ends the
@@ -151,8 +147,7 @@ private:
     }
 
     odbctx::suite suite_;
-    // How often each section path was entered in the current test case.
-    std::map<std::string, int> entered_;
+    detail::stream_names streams_;
     std::vector<std::string> path_;
     bool fatal_ = false;
 };

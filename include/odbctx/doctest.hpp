@@ -21,7 +21,8 @@
 // test_case_exception. Its report goes to stderr, whatever doctest's
 // reporter writes to stdout (console, xml, junit), so no document of
 // doctest's is broken by it. Fake data: each SUBCASE path draws from its
-// own stream, as in Catch2 (see catch2.hpp).
+// own stream, as in Catch2 (see catch2.hpp). CHECK(s.query_int(...) == 42)
+// prints the value, CHECK(s.exec(...)) the error (detail/print.hpp).
 //
 // Fail closed: when the suite's session cannot be opened, the listener
 // prints why and ends the program (exit status 1) before the first test
@@ -37,13 +38,13 @@
 #endif
 
 #include <odbctx.hpp>
+#include <odbctx/detail/print.hpp>
+#include <odbctx/detail/streams.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 namespace odbctx::doctest {
@@ -76,7 +77,7 @@ public:
             std::exit(1);
         }
         test_ = tc.m_name;
-        entered_.clear();
+        streams_.restart();
         begin();
     }
 
@@ -103,7 +104,7 @@ public:
     {
         stack_.push_back(sig.m_name.c_str());
         leaf_ = stack_;
-        ::odbctx::fake::reseed(stream(path(stack_)));
+        ::odbctx::fake::reseed(streams_.enter(path(stack_)));
     }
 
     void subcase_end() override
@@ -137,20 +138,12 @@ private:
         return name;
     }
 
-    // The fake-data stream of a path: its name, with " #k" from the k-th
-    // time the same path is entered in this test case on.
-    std::string stream(const std::string &path)
-    {
-        const int k = ++entered_[path];
-        return k > 1 ? path + " #" + std::to_string(k) : path;
-    }
-
     void begin()
     {
         stack_.clear();
         leaf_.clear();
         failed_ = false;
-        suite_.begin_run(stream(test_));
+        suite_.begin_run(streams_.enter(test_));
     }
 
     void end()
@@ -173,7 +166,7 @@ private:
     odbctx::suite suite_;
     std::string test_;
     std::vector<std::string> stack_, leaf_;
-    std::map<std::string, int> entered_;
+    detail::stream_names streams_;
     bool failed_ = false;
     bool fatal_ = false;
     int breaches_ = 0;
@@ -184,20 +177,5 @@ private:
 // Listeners are kept by (priority, name): registering from every source
 // that includes this header leaves one.
 DOCTEST_REGISTER_LISTENER("odbctx", 1, ::odbctx::doctest::listener);
-
-// CHECK(s.exec("...")) prints odbctx's error, CHECK(s.query_int(...) == 42)
-// the value (doctest stringifies through operator<<).
-namespace odbctx {
-template <class T>
-std::ostream &operator<<(std::ostream &os, const expected<T> &r)
-{
-    if (!r.has_value())
-        return os << "error: " << r.error().to_string();
-    if constexpr (std::is_void_v<T>)
-        return os << "ok";
-    else
-        return os << ::doctest::toString(*r);
-}
-} // namespace odbctx
 
 #endif
