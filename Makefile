@@ -190,6 +190,13 @@ $(CAPTURE_PROG): tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c t
 	$(CC) $(PLAIN_CFLAGS) -Itests/c/capture $(ALL_LDFLAGS) -o $@ \
 	    tests/c/capture/ledger.c tests/c/capture/legacy/ledger_main.c -lodbc
 
+# The share suite's child process: plain ODBC, libodbc only, as any
+# program a test starts would be.
+SHARE_CHILD := $(BUILD)/share/share-child
+$(SHARE_CHILD): tests/c/share/child/share_child.c
+	@mkdir -p $(@D)
+	$(CC) $(PLAIN_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lodbc
+
 # The same program on iODBC (libiodbc2; its -dev package cannot be
 # installed beside unixODBC's, and the program only makes narrow calls,
 # whose ABI both share): compiled with unixODBC's headers, linked with
@@ -245,7 +252,7 @@ $(EXAMPLE_COUNT): examples/check/count_rows.c
 example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
-TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(GTEST_BIN) $(DOCTEST_BIN) \
+TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
     $(BOOST_TEST_BIN) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)

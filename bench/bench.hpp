@@ -47,5 +47,18 @@ void run_commit(context &ctx);
 void run_scale(context &ctx);
 void run_factory(context &ctx);
 void run_capture(context &ctx);
+void run_children(context &ctx);
+
+// The environment the bench started with, before its session gave its
+// children the share's variables (docs/children.md): what a program that
+// must not join the test runs with.
+extern std::vector<std::string> start_env;
+
+// The directory of the bench binary (bench-passthrough is beside it).
+std::string self_dir();
+// Runs PROG MODE CONNSTR with env as its whole environment; its stdout is
+// a figure (ns), returned; throws failure when it fails.
+double child_figure(const std::string &prog, const std::string &mode, const std::string &connstr,
+                    const std::vector<std::string> &env);
 
 } // namespace bench

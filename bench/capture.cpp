@@ -13,8 +13,6 @@
 #include "bench.hpp"
 
 #include <dlfcn.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <climits>
@@ -22,7 +20,6 @@
 #include <string>
 #include <vector>
 
-extern char **environ;
 
 namespace bench {
 
@@ -48,62 +45,20 @@ template <class F> F interposed(void *lib, const char *name, F real)
     return f == real ? nullptr : f;
 }
 
-std::string self_dir()
-{
-    char buf[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0)
-        return ".";
-    buf[n] = 0;
-    std::string p = buf;
-    return p.substr(0, p.rfind('/'));
-}
-
 // Runs bench-passthrough once; its stdout is the median ns per call.
 double passthrough_child(const std::string &prog, const std::string &connstr, const char *preload,
                          const char *mode = "attr")
 {
-    int fds[2];
-    if (pipe(fds) != 0)
-        throw failure("pipe");
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    posix_spawn_file_actions_addclose(&fa, fds[0]);
     std::vector<std::string> env;
-    for (char **e = environ; *e; e++)
-        // No ODBCTX_* variable either: nothing may start a session or a
-        // capture in the child; only the interposed entry points differ.
-        if (std::strncmp(*e, "LD_PRELOAD=", 11) != 0 && std::strncmp(*e, "ODBCTX_", 7) != 0)
-            env.push_back(*e);
+    for (const std::string &e : start_env)
+        // No ODBCTX_* variable either, nor the share's driver configuration:
+        // nothing may start a session or a capture in the child; only the
+        // interposed entry points differ.
+        if (e.compare(0, 11, "LD_PRELOAD=") != 0 && e.compare(0, 7, "ODBCTX_") != 0)
+            env.push_back(e);
     if (preload)
         env.push_back(std::string("LD_PRELOAD=") + preload);
-    std::vector<char *> envp;
-    for (std::string &e : env)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string cs = connstr;
-    std::string md = mode;
-    std::vector<char *> argv{const_cast<char *>(prog.c_str()), md.data(), cs.data(), nullptr};
-    pid_t pid;
-    int rc = posix_spawn(&pid, prog.c_str(), &fa, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        throw failure("cannot run " + prog + ": " + std::strerror(rc));
-    }
-    std::string out;
-    char buf[256];
-    ssize_t n;
-    while ((n = read(fds[0], buf, sizeof buf)) > 0)
-        out.append(buf, static_cast<size_t>(n));
-    close(fds[0]);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        throw failure(prog + " failed: " + out);
-    return std::atof(out.c_str());
+    return child_figure(prog, mode, connstr, env);
 }
 
 // Driver=<odbctx's driver>;Target=<the real one>;... for connstr.

@@ -50,7 +50,7 @@ options parse(int argc, char **argv)
             o.only = value();
         else {
             std::fprintf(stderr, "usage: odbctx-bench --db NAME [--connect CONNSTR] [--json FILE] [--csv FILE] "
-                                 "[--only isolation,commit,factory,capture,scale]\n");
+                                 "[--only isolation,commit,factory,capture,scale,children]\n");
             std::exit(2);
         }
     }
@@ -75,8 +75,13 @@ std::string schema_script(dbkind k)
 
 } // namespace
 
+extern char **environ;
+std::vector<std::string> bench::start_env;
+
 int main(int argc, char **argv)
 {
+    for (char **e = environ; *e; e++)
+        start_env.push_back(*e);
     options opt = parse(argc, argv);
     sizes size;
     if (const char *sc = std::getenv("BENCH_SCALE"))
@@ -127,7 +132,7 @@ int main(int argc, char **argv)
 
         const std::vector<std::pair<const char *, void (*)(context &)>> sections{
             {"isolation", run_isolation}, {"commit", run_commit}, {"factory", run_factory},
-            {"capture", run_capture},     {"scale", run_scale},
+            {"capture", run_capture},     {"scale", run_scale},     {"children", run_children},
         };
         for (auto &[name, fn] : sections) {
             if (!wanted(opt, name))

@@ -111,14 +111,17 @@ void conn::init()
     check(raw.SQLAllocHandle(SQL_HANDLE_STMT, dbc_, &stmt_), SQL_HANDLE_DBC, dbc_,
           "SQLAllocHandle(STMT)");
     if (kind_ == dbkind::mariadb) {
-        // As odbctx probes it: only with the connector's multi-statement
-        // option; without it the server sees one statement and refuses it.
-        try {
-            exec("DO 1; DO 1", true);
-            multi_ = true;
-        } catch (const failure &) {
-            multi_ = false;
-        }
+        // As odbctx probes it (c/conn.c): only with the connector's
+        // multi-statement option; without it the server sees one statement
+        // and refuses it. Prepared: refused by SQLExecDirect, Connector/ODBC
+        // 3.1 keeps the connection's lock, and a child process's statement,
+        // served on another thread, would wait for it forever.
+        SQLRETURN rc = raw.SQLPrepare(stmt_, reinterpret_cast<SQLCHAR *>(const_cast<char *>("DO 1; DO 1")),
+                                      SQL_NTS);
+        multi_ = SQL_SUCCEEDED(rc) && SQL_SUCCEEDED(rc = raw.SQLExecute(stmt_));
+        while (multi_ && SQL_SUCCEEDED(raw.SQLMoreResults(stmt_)))
+            ;
+        raw.SQLFreeStmt(stmt_, SQL_CLOSE);
     }
 }
 

@@ -79,8 +79,10 @@ int odbctx__plain_open(odbctx_session *s, struct odbctx_plain *c, const char *co
         odbctx__plain_close(c);
         return rc;
     }
-    SQLRETURN rc = REAL(SQLDriverConnect)(c->dbc, NULL, (SQLCHAR *)conn, SQL_NTS, NULL, 0, NULL,
-                                          SQL_DRIVER_NOPROMPT);
+    char *routed = odbctx__on_route ? odbctx__on_route(conn) : NULL;
+    SQLRETURN rc = REAL(SQLDriverConnect)(c->dbc, NULL, (SQLCHAR *)(routed ? routed : conn),
+                                          SQL_NTS, NULL, 0, NULL, SQL_DRIVER_NOPROMPT);
+    odbctx__wipe_free(routed);
     if (!SQL_SUCCEEDED(rc)) {
         char what[300];
         odbctx__format(what, sizeof what, "%s: %s", who, doing);
@@ -223,14 +225,14 @@ static int allocate_handles(odbctx_session *s)
 /* The same through SQLDriverConnectW; the completed string comes back as
  * UTF-8 in out (the driver's own idea of the connection follows the form
  * of the call that made it). */
-static SQLRETURN connect_wide(odbctx_session *s, SQLCHAR *out, size_t n)
+static SQLRETURN connect_wide(odbctx_session *s, const char *conn, SQLCHAR *out, size_t n)
 {
-    size_t len = strlen(s->connect_string);
+    size_t len = strlen(conn);
     SQLWCHAR *in = malloc((len + 1) * sizeof *in), *done = calloc(n, sizeof *done);
     SQLRETURN rc = SQL_ERROR;
     out[0] = '\0';
     if (in && done) {
-        odbctx_utf16_from_utf8(s->connect_string, len, in);
+        odbctx_utf16_from_utf8(conn, len, in);
         SQLSMALLINT got = 0;
         /* out has n bytes: at most n / 3 units fit once converted. */
         rc = REAL(SQLDriverConnectW)(s->dbc, NULL, in, SQL_NTS, done, (SQLSMALLINT)(n / 3), &got,
@@ -259,11 +261,14 @@ static int connect_driver(odbctx_session *s)
      * that it is redacted too, then wipe it. */
     SQLCHAR completed[2048];
     SQLSMALLINT len = 0;
+    char *routed = odbctx__on_route ? odbctx__on_route(s->connect_string) : NULL;
+    const char *conn = routed ? routed : s->connect_string;
     if (s->connect_wide)
-        rc = connect_wide(s, completed, sizeof completed);
+        rc = connect_wide(s, conn, completed, sizeof completed);
     else
-        rc = REAL(SQLDriverConnect)(s->dbc, NULL, (SQLCHAR *)s->connect_string, SQL_NTS,
-                                    completed, sizeof completed, &len, SQL_DRIVER_NOPROMPT);
+        rc = REAL(SQLDriverConnect)(s->dbc, NULL, (SQLCHAR *)conn, SQL_NTS, completed,
+                                    sizeof completed, &len, SQL_DRIVER_NOPROMPT);
+    odbctx__wipe_free(routed);
     if (!SQL_SUCCEEDED(rc)) {
         char what[600];
         snprintf(what, sizeof what, "cannot connect with \"%s\"",

@@ -18,7 +18,8 @@
  *   session.c      odbctx_open, odbctx_close
  * extras/ (workers, reconnects, MariaDB leftovers, the database-name guard,
  * schema reuse, stale directories) sits among them where its calls put it;
- * capture/ is above them all and calls the core's internals.
+ * capture/ is above them all and calls the core's internals; share/ (child
+ * processes joining the test) is above capture/.
  *
  * Ownership: session.c owns struct odbctx_session; capture/ owns the
  * struct odbctx_capture the session points to.
@@ -117,6 +118,7 @@ struct odbctx_session {
     long long suite_txid; /* PostgreSQL: its transaction id */
 
     int in_test;
+    unsigned long tests_ended; /* a child's connection belongs to one test (share/) */
     int nested;           /* open nested levels above the app level */
     unsigned long serial; /* makes savepoint names unique per session */
     char test_sp[32];     /* savepoint names of the running test */
@@ -202,6 +204,19 @@ int odbctx__registry_remove(odbctx_session *s);
  * driver manager may re-enter from inside them: the settling waits for the
  * session's lock, and another thread may be waiting for it already. */
 extern _Thread_local int odbctx__in_call;
+
+/* What share/ does when a session opens (before odbctx_open returns; a
+ * nonzero return fails the open with the error on s) and before one
+ * closes: set by share/ itself, so that the core calls nothing of it. */
+extern int (*odbctx__on_open)(odbctx_session *s);
+extern void (*odbctx__on_close)(odbctx_session *s);
+/* The connection string a connection odbctx opens for itself uses when the
+ * process's driver configuration sends every driver to odbctx's driver
+ * (odbctx-run's, or the one a test process gives its children): the real
+ * driver's, malloc'd; NULL to use conn as it is. Set by share/. Without
+ * it a test process started by a test would open its session through
+ * odbctx's driver, inside the other test. */
+extern char *(*odbctx__on_route)(const char *conn);
 
 /* Marks the session broken (see the broken field) with the message now on
  * it; the first reason stays. */

@@ -198,6 +198,7 @@ int odbctx__end_test_locked(odbctx_session *s)
         }
     }
     s->in_test = 0;
+    s->tests_ended++;
     s->nested = 0;
     if (!s->breach) {
         if (rc == ODBCTX_ELOST)

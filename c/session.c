@@ -251,6 +251,8 @@ int odbctx__open(odbctx_session **out, const char *conn, int wide, odbctx_error 
         rc = open_session(s, conn);
     if (rc == 0)
         rc = odbctx__registry_add(s) ? odbctx__fail(s, ODBCTX_ENOMEM, "out of memory") : 0;
+    if (rc == 0 && odbctx__on_open && (rc = odbctx__on_open(s)) != 0)
+        odbctx__registry_remove(s);
     if (rc) {
         if (err)
             *err = s->err;
@@ -267,6 +269,9 @@ void odbctx_close(odbctx_session *s)
     /* Out of the registry first, and out of the interposed entry points'
      * reach (levels.c): no new call can reach it. */
     odbctx__kept_forget_closing(s);
+    /* Children's calls finish first: they take the session's lock. */
+    if (s && odbctx__on_close && odbctx__is_open(s))
+        odbctx__on_close(s);
     if (!s || !odbctx__registry_remove(s))
         return;
     pthread_mutex_lock(&s->lock);

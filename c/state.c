@@ -58,6 +58,9 @@ int odbctx__registry_remove(odbctx_session *s)
 /* Using a session from one thread while another closes it is a caller bug
  * that this cannot make safe; everything else is. */
 _Thread_local int odbctx__in_call;
+int (*odbctx__on_open)(odbctx_session *s);
+void (*odbctx__on_close)(odbctx_session *s);
+char *(*odbctx__on_route)(const char *conn);
 
 odbctx_session *odbctx__enter(odbctx_session *s, int clear)
 {

@@ -14,6 +14,11 @@
  * be found instead. So the A forms iODBC looks for first are here too, as
  * the plain ones.
  *
+ * In a child process of a test (its environment names the session of
+ * another process: c/share/), each name goes to odbctx__rmt_NAME instead,
+ * which forwards the call to that process; a name without one fails with
+ * a diagnostic that names the call, and nothing reaches a database.
+ *
  * Built twice: libodbctx-driver.so with the plain and wide forms, and with
  * ODBCTX_DRIVER_NARROW libodbctx-driver-narrow.so with the plain (ANSI)
  * forms only, for driver managers whose wide characters are not UTF-16
@@ -26,6 +31,7 @@
 #include <sql.h>
 #include <sqlext.h>
 #include <sqlucode.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +52,15 @@
 
 #define POINTER(name, params, args) static SQLRETURN(SQL_API *to_##name) params;
 ENTRIES(POINTER)
+
+/* In a child: what a call without a forwarded form gets (NULL otherwise). */
+static SQLRETURN (*refuse)(const char *name, SQLHANDLE h);
+
+/* The handle a call is about: its first argument, unless that is a handle
+ * type (SQLCancelHandle and the like, whose handle follows). */
+#define FIRST(...) FIRST_(__VA_ARGS__, 0)
+#define FIRST_(a, ...) a
+#define HANDLE_OF(a0) _Generic((a0), SQLSMALLINT: (SQLHANDLE)0, default: (SQLHANDLE)(uintptr_t)(a0))
 
 /* libodbctx.so.N from the folder this driver is in. Not left to the run
  * path: dlopen looks in the run path of whoever called it, and under a
@@ -89,6 +104,13 @@ __attribute__((constructor)) static void resolve(void)
         fprintf(stderr, "libodbctx-driver.so: cannot load libodbc.so.2: %s\n", dlerror());
         return;
     }
+    int (*remote)(void) = (int (*)(void))dlsym(lib, "odbctx__drv_remote");
+    if (remote && remote()) {
+        *(void **)&refuse = dlsym(lib, "odbctx__rmt_refuse");
+#define RESOLVE_REMOTE(name, params, args) *(void **)&to_##name = dlsym(lib, "odbctx__rmt_" #name);
+        ENTRIES(RESOLVE_REMOTE)
+        return;
+    }
 #define RESOLVE(name, params, args) \
     if (!(*(void **)&to_##name = dlsym(lib, "odbctx__drv_" #name)) && \
         !(*(void **)&to_##name = dlsym(lib, #name))) \
@@ -99,13 +121,17 @@ __attribute__((constructor)) static void resolve(void)
 #define DEFINE(name, params, args) \
     EXPORT SQLRETURN SQL_API name params \
     { \
-        return to_##name ? to_##name args : SQL_ERROR; \
+        if (to_##name) \
+            return to_##name args; \
+        return refuse ? refuse(#name, HANDLE_OF(FIRST args)) : SQL_ERROR; \
     }
 ENTRIES(DEFINE)
 
 #define DEFINE_A(name_a, name, params, args) \
     EXPORT SQLRETURN SQL_API name_a params \
     { \
-        return to_##name ? to_##name args : SQL_ERROR; \
+        if (to_##name) \
+            return to_##name args; \
+        return refuse ? refuse(#name, HANDLE_OF(FIRST args)) : SQL_ERROR; \
     }
 ODBCTX_DRIVER_A_ENTRIES(DEFINE_A)

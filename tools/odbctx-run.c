@@ -149,177 +149,13 @@ static int set_preload(void)
     return rc;
 }
 
-/* ---- the driver configuration ---- */
+/* ---- the driver configuration (the library's: c/share/config.c) ---- */
 
-/* The odbcinst.ini and system odbc.ini unixODBC would read (iODBC's
- * SYSODBCINSTINI / SYSODBCINI first, when set to a file). */
-static void config_source(const char *name, const char *iodbc_var, char *out, size_t n)
-{
-    const char *v = getenv(iodbc_var);
-    if (v && *v && readable(v)) {
-        snprintf(out, n, "%s", v);
-        return;
-    }
-    const char *dir = getenv("ODBCSYSINI");
-    const char *file = strcmp(name, "odbcinst.ini") == 0 ? getenv("ODBCINSTINI") : NULL;
-    if (file && file[0] == '/') {
-        snprintf(out, n, "%s", file);
-        return;
-    }
-    snprintf(out, n, "%s/%s", dir && *dir ? dir : "/etc", file && *file ? file : name);
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-        s[--n] = '\0';
-    size_t k = strspn(s, " \t");
-    memmove(s, s + k, n - k + 1);
-}
-
-/* Names a driver library goes by: the Driver value as written, its file
- * name, and the paths it resolves to in the usual library folders. A
- * connection string may name any of them (DRIVER=libsqlite3odbc.so), and
- * unixODBC looks each up in odbcinst.ini before it loads it as a file. */
-#define MAX_ALIASES 8
-static size_t library_names(const char *value, char names[][PATH_MAX])
-{
-    static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu/odbc", "/usr/lib/x86_64-linux-gnu",
-                                       "/usr/lib64", "/usr/lib/odbc", "/usr/local/lib", "/usr/lib"};
-    size_t n = 0;
-    const char *base = strrchr(value, '/');
-    base = base ? base + 1 : value;
-    snprintf(names[n++], PATH_MAX, "%s", value);
-    if (strcmp(base, value) != 0)
-        snprintf(names[n++], PATH_MAX, "%s", base);
-    char path[PATH_MAX + 64], real[PATH_MAX];
-    if (value[0] == '/' && realpath(value, real))
-        snprintf(names[n++], PATH_MAX, "%s", real);
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs && n + 2 <= MAX_ALIASES; i++) {
-        snprintf(path, sizeof path, "%s/%s", dirs[i], base);
-        if (access(path, R_OK) != 0)
-            continue;
-        snprintf(names[n++], PATH_MAX, "%.4000s", path);
-        if (realpath(path, real) && strcmp(real, path) != 0)
-            snprintf(names[n++], PATH_MAX, "%s", real);
-    }
-    return n;
-}
-
-struct section {
-    char name[1024];
-    char driver[1024]; /* its Driver value */
-    char *keys;        /* its lines, each ending in '\n' */
-    size_t len;
-};
-
-static int read_sections(FILE *in, struct section **out, size_t *count)
-{
-    char line[4096];
-    struct section *v = NULL;
-    size_t n = 0;
-    while (in && fgets(line, sizeof line, in)) {
-        trim(line);
-        if (line[0] == '[') {
-            char *end = strchr(line, ']');
-            if (!end)
-                continue;
-            *end = '\0';
-            struct section *g = realloc(v, (n + 1) * sizeof *v);
-            if (!g)
-                goto oom;
-            v = g;
-            memset(&v[n], 0, sizeof v[n]);
-            snprintf(v[n++].name, sizeof v->name, "%.1000s", line + 1);
-            continue;
-        }
-        if (!line[0] || line[0] == '#' || line[0] == ';' || n == 0)
-            continue;
-        struct section *c = &v[n - 1];
-        char *eq = strchr(line, '=');
-        if (eq) {
-            char key[64];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - line), line);
-            trim(key);
-            if (strcasecmp(key, "Driver") == 0 || (strcasecmp(key, "Driver64") == 0 && !c->driver[0])) {
-                snprintf(c->driver, sizeof c->driver, "%s", eq + 1);
-                trim(c->driver);
-            }
-        }
-        size_t l = strlen(line);
-        char *k = realloc(c->keys, c->len + l + 2);
-        if (!k)
-            goto oom;
-        c->keys = k;
-        memcpy(c->keys + c->len, line, l);
-        c->len += l;
-        c->keys[c->len++] = '\n';
-        c->keys[c->len] = '\0';
-    }
-    *out = v;
-    *count = n;
-    return 0;
-oom:
-    for (size_t i = 0; i < n; i++)
-        free(v[i].keys);
-    free(v);
-    return -1;
-}
-
-/* One section routing name to odbctx's driver, once per name. */
-static void route(FILE *out, const char *name, const char *driver, const char *target,
-                  char (*done)[PATH_MAX], size_t *n_done, size_t max)
-{
-    for (size_t i = 0; i < *n_done; i++)
-        if (strcmp(done[i], name) == 0)
-            return;
-    if (*n_done < max)
-        snprintf(done[(*n_done)++], PATH_MAX, "%s", name);
-    fprintf(out, "\n[%s]\nDriver = %s\nThreading = 0\nOdbctxTarget = %s (odbctx target)\n", name,
-            driver, target);
-}
-
-/* Writes to out, for each [NAME] of in: [NAME] as odbctx's driver with
- * OdbctxTarget=NAME (odbctx target), [NAME (odbctx target)] with the
- * original keys, and the same routing for the names of its library.
- * [ODBC] (the driver manager's own settings) is copied. */
-static int write_odbcinst(FILE *in, FILE *out, const char *driver)
-{
-    struct section *v;
-    size_t n;
-    if (read_sections(in, &v, &n) != 0)
-        return -1;
-    size_t max = n * (MAX_ALIASES + 1) + 1, n_done = 0;
-    char (*done)[PATH_MAX] = calloc(max, PATH_MAX);
-    if (!done) {
-        for (size_t i = 0; i < n; i++)
-            free(v[i].keys);
-        free(v);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(v[i].name, "ODBC") == 0) {
-            fprintf(out, "\n[ODBC]\n%s", v[i].keys ? v[i].keys : "");
-            continue;
-        }
-        route(out, v[i].name, driver, v[i].name, done, &n_done, max);
-        fprintf(out, "\n[%s (odbctx target)]\n%s", v[i].name, v[i].keys ? v[i].keys : "");
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(v[i].name, "ODBC") == 0 || !v[i].driver[0])
-            continue;
-        char names[MAX_ALIASES][PATH_MAX];
-        size_t k = library_names(v[i].driver, names);
-        for (size_t j = 0; j < k; j++)
-            route(out, names[j], driver, v[i].name, done, &n_done, max);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(v[i].keys);
-    free(v);
-    free(done);
-    return ferror(out) ? -1 : 0;
-}
+int odbctx__driver_config(const char *dir, const char *driver, const char *narrow, char *why,
+                          size_t wn);
+int odbctx__driver_config_use(const char *dir);
+void odbctx__driver_config_remove(const char *dir);
+int odbctx__driver_config_active(void);
 
 static char config_dir[PATH_MAX];
 
@@ -327,13 +163,7 @@ static void remove_config(void)
 {
     if (!config_dir[0])
         return;
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/odbcinst.ini", config_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/odbc.ini", config_dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/iodbcinst.ini", config_dir);
-    unlink(path);
+    odbctx__driver_config_remove(config_dir);
     rmdir(config_dir);
     config_dir[0] = '\0';
 }
@@ -341,6 +171,9 @@ static void remove_config(void)
 /* Makes the configuration and points the environment at it. */
 static int make_config(const char *driver, const char *narrow, const char *prog)
 {
+    /* Run by a test, or by odbctx-run: the drivers are odbctx's already. */
+    if (odbctx__driver_config_active())
+        return 0;
     const char *tmp = getenv("TMPDIR");
     snprintf(config_dir, sizeof config_dir, "%s/odbctx-run.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(config_dir)) {
@@ -349,45 +182,12 @@ static int make_config(const char *driver, const char *narrow, const char *prog)
         config_dir[0] = '\0';
         return -1;
     }
-    char src[PATH_MAX], sys_ini[PATH_MAX], path[PATH_MAX + 32];
-    config_source("odbcinst.ini", "SYSODBCINSTINI", src, sizeof src);
-    config_source("odbc.ini", "SYSODBCINI", sys_ini, sizeof sys_ini);
-    FILE *in = fopen(src, "r");
-    if (!in && errno != ENOENT) {
-        fprintf(stderr, "odbctx-run: cannot read %s: %s; %s was not run\n", src, strerror(errno),
-                prog);
+    char why[PATH_MAX + 200];
+    if (odbctx__driver_config(config_dir, driver, narrow, why, sizeof why) != 0) {
+        fprintf(stderr, "odbctx-run: %s; %s was not run\n", why, prog);
         return -1;
     }
-    /* unixODBC's configuration, and iODBC's with the narrow driver. */
-    int rc = 0;
-    for (int i = 0; i < 2 && rc == 0; i++) {
-        snprintf(path, sizeof path, "%s/%s", config_dir, i ? "iodbcinst.ini" : "odbcinst.ini");
-        FILE *out = fopen(path, "w");
-        if (in)
-            rewind(in);
-        rc = out ? write_odbcinst(in, out, i ? narrow : driver) : -1;
-        if (out && fclose(out) != 0)
-            rc = -1;
-    }
-    if (in)
-        fclose(in);
-    if (rc != 0) {
-        fprintf(stderr, "odbctx-run: cannot write %s: %s; %s was not run\n", path,
-                strerror(errno), prog);
-        return -1;
-    }
-    /* System DSNs stay where they are: unixODBC finds odbc.ini beside
-     * odbcinst.ini, so a link to the real one goes there. */
-    char real_ini[PATH_MAX];
-    snprintf(path, sizeof path, "%s/odbc.ini", config_dir);
-    if (realpath(sys_ini, real_ini) && symlink(real_ini, path) != 0) {
-        fprintf(stderr, "odbctx-run: cannot link %s: %s; %s was not run\n", path,
-                strerror(errno), prog);
-        return -1;
-    }
-    snprintf(path, sizeof path, "%s/iodbcinst.ini", config_dir);
-    if (setenv("ODBCSYSINI", config_dir, 1) != 0 || unsetenv("ODBCINSTINI") != 0 ||
-        setenv("SYSODBCINSTINI", path, 1) != 0 || setenv("SYSODBCINI", sys_ini, 1) != 0) {
+    if (odbctx__driver_config_use(config_dir) != 0) {
         fprintf(stderr, "odbctx-run: cannot set the environment: %s; %s was not run\n",
                 strerror(errno), prog);
         return -1;
@@ -410,18 +210,45 @@ static int find_driver(const char *lib, const char *file, char *out, size_t n)
     return 0;
 }
 
-/* --connect: the session must open before the program may start. */
-static int check_session(const char *conn, const char *prog)
+/* --connect: the session must open before the program may start. With
+ * sharing on (the default) it stays open here and the program, with every
+ * process it starts, joins it as a child (*owned set); otherwise it was a
+ * check, and the program's first connection opens the session. */
+static int open_session(const char *conn, const char *prog, odbctx_session **owned)
 {
     odbctx_session *s = NULL;
     odbctx_error err;
+    *owned = NULL;
     if (odbctx_open(&s, conn, &err) != 0) {
         fprintf(stderr, "odbctx-run: cannot open the session: %s; %s was not run\n", err.message,
                 prog);
         return -1;
     }
-    odbctx_close(s);
+    const char *owner = getenv("ODBCTX_SHARE_OWNER");
+    if (!owner || strtol(owner, NULL, 10) != (long)getpid()) {
+        odbctx_close(s);
+        return 0;
+    }
+    if (odbctx_begin_test(s) != 0) {
+        fprintf(stderr, "odbctx-run: cannot begin: %s; %s was not run\n",
+                odbctx_last_error(s)->message, prog);
+        odbctx_close(s);
+        return -1;
+    }
+    *owned = s;
     return 0;
+}
+
+/* After the program: everything it and its children wrote is rolled back;
+ * a breach makes the run fail. */
+static int close_session(odbctx_session *s, int rc)
+{
+    if (odbctx_end_test(s) == ODBCTX_EBREACH) {
+        fprintf(stderr, "odbctx-run: isolation breach: %s\n", odbctx_last_error(s)->message);
+        rc = RUN_ECAPTURE;
+    }
+    odbctx_close(s);
+    return rc;
 }
 
 static volatile sig_atomic_t child_pid;
@@ -546,8 +373,24 @@ int main(int argc, char **argv)
         find_driver(lib, "libodbctx-driver-narrow.so", narrow, sizeof narrow) != 0)
         return RUN_ECAPTURE;
     const char *forced = getenv("ODBCTX_RUN_CONNECT");
-    if (forced && *forced && check_session(forced, argv[i]) != 0)
+    odbctx_session *owned = NULL;
+    if (forced && *forced && open_session(forced, argv[i], &owned) != 0)
         return RUN_ECAPTURE;
+    if (owned) {
+        /* The session's sharing has pointed the environment at odbctx's
+         * drivers: the program's connections join it from its process. */
+        if (set_preload() != 0) {
+            fprintf(stderr, "odbctx-run: cannot set the environment: %s; %s was not run\n",
+                    strerror(errno), argv[i]);
+            return close_session(owned, RUN_ECAPTURE);
+        }
+        int none[2];
+        if (pipe(none) != 0)
+            return close_session(owned, RUN_ECAPTURE);
+        fcntl(none[0], F_SETFD, FD_CLOEXEC);
+        fcntl(none[1], F_SETFD, FD_CLOEXEC);
+        return close_session(owned, run_child(argv + i, none));
+    }
     int status[2];
     if (pipe(status) != 0 || fcntl(status[0], F_SETFD, FD_CLOEXEC) != 0) {
         fprintf(stderr, "odbctx-run: cannot make a pipe: %s; %s was not run\n", strerror(errno),

@@ -721,3 +721,12 @@ SQLRETURN odbctx__cap_connect_driver(SQLHDBC dbc, const char *conn, const char *
     odbctx__cap_depth--;
     return r;
 }
+
+int odbctx__cap_join(SQLHDBC dbc, const char *shown)
+{
+    SQLRETURN r = SQL_ERROR;
+    odbctx__cap_depth++;
+    int joined = connect_to(dbc, shown, 1, &r);
+    odbctx__cap_depth--;
+    return joined && SQL_SUCCEEDED(r) ? 0 : -1;
+}

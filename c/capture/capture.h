@@ -144,11 +144,23 @@ int odbctx__cap_connect(SQLHDBC dbc, const char *conn, const char *match, SQLRET
  * what the trace says of it. Returns what the driver returns; a refused
  * connection gets the driver manager's diagnostic on dbc. */
 SQLRETURN odbctx__cap_connect_driver(SQLHDBC dbc, const char *conn, const char *shown, int wide);
+/* SQLDriverConnect's completed string: the one it was given (in, UTF-8),
+ * written to out (max in characters of the call's form, wide or not). */
+/* The real connection string for conn under a configuration that routes
+ * drivers to odbctx's (malloc'd), or NULL when conn names no routed driver
+ * or DSN. */
+char *odbctx__drv_target(const char *conn);
+SQLRETURN odbctx__drv_complete(SQLRETURN r, const char *in, void *out, SQLSMALLINT max,
+                               SQLSMALLINT *len, int wide);
 /* Fails the connection of dbc the driver manager's own way, so that the
  * program gets SQL_ERROR and SQLGetDiagRec's "Can't open lib" record on dbc
  * naming why ("odbctx refused this connection: why"), as for any
  * connection that cannot be made. */
 SQLRETURN odbctx__cap_refuse(SQLHDBC dbc, const char *why);
+/* Makes dbc (allocated through the exported SQLAllocHandle, not connected)
+ * a connection of the capturing session, whatever the pattern: a child
+ * process's connection (share/owner.c). 0, or -1 when nothing captures. */
+int odbctx__cap_join(SQLHDBC dbc, const char *shown);
 /* Frees what the application allocated on c and, for an alias, forgets it. */
 void odbctx__cap_disconnect(odbctx_session *s, struct cap_conn *c);
 

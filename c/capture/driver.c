@@ -253,6 +253,12 @@ static char *target_string(const char *app, char *why, size_t wn)
     return b.p;
 }
 
+char *odbctx__drv_target(const char *conn)
+{
+    char why[700];
+    return conn ? target_string(conn, why, sizeof why) : NULL;
+}
+
 static SQLRETURN refuse(SQLHDBC dbc, const char *why)
 {
     fprintf(stderr, "odbctx: driver: %s\n", why);
@@ -295,8 +301,7 @@ static SQLRETURN connect_string(SQLHDBC dbc, const char *app, int wide)
     return r;
 }
 
-/* SQLDriverConnect completes to the string it was given. */
-static SQLRETURN complete(SQLRETURN r, const char *in, void *out, SQLSMALLINT max,
+SQLRETURN odbctx__drv_complete(SQLRETURN r, const char *in, void *out, SQLSMALLINT max,
                           SQLSMALLINT *len, int wide)
 {
     SQLLEN full = 0;
@@ -320,7 +325,7 @@ ODBCTX_API SQLRETURN odbctx__drv_SQLDriverConnect(SQLHDBC dbc, SQLHWND hwnd, SQL
     char *app = odbctx__cap_narrow(in, inlen, &n);
     if (!app)
         return SQL_ERROR;
-    SQLRETURN r = complete(connect_string(dbc, app, 0), app, out, max, len, 0);
+    SQLRETURN r = odbctx__drv_complete(connect_string(dbc, app, 0), app, out, max, len, 0);
     odbctx__wipe_free(app);
     return r;
 }
@@ -336,7 +341,7 @@ ODBCTX_API SQLRETURN odbctx__drv_SQLDriverConnectW(SQLHDBC dbc, SQLHWND hwnd, SQ
     char *app = odbctx__cap_from_wide(in, inlen, &n);
     if (!app)
         return SQL_ERROR;
-    SQLRETURN r = complete(connect_string(dbc, app, 1), app, out, max, len, 1);
+    SQLRETURN r = odbctx__drv_complete(connect_string(dbc, app, 1), app, out, max, len, 1);
     odbctx__wipe_free(app);
     return r;
 }

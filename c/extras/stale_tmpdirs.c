@@ -1,9 +1,10 @@
 /*
- * Directories of the embedded default left by killed processes.
+ * Directories of the embedded default, and of the share with child
+ * processes (share/owner.c), left by killed processes.
  *
- * odbctx_close removes the embedded default's directory; a process killed
- * before that leaves it behind, holding an empty database and perhaps a hot
- * journal (nothing in it was ever committed). Each such directory gets a
+ * odbctx_close removes them; a process killed before that leaves them
+ * behind: an empty database and perhaps a hot journal (nothing in it was
+ * ever committed), or a socket and a driver configuration. Each such directory gets a
  * file naming the process that made it and that process's PID namespace;
  * when a later session makes its own directory in the same place, it
  * removes those whose process no longer exists.

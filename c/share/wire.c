@@ -1,0 +1,179 @@
+/*
+ * Frames between a child's driver and the session's owner (share.h).
+ */
+#include "share/share.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define NULL_LEN UINT32_MAX
+
+void share_buf_free(struct share_buf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+void share_put(struct share_buf *b, const void *p, size_t n)
+{
+    if (b->bad)
+        return;
+    if (odbctx__grow((void **)&b->p, &b->cap, b->len + n, 1)) {
+        b->bad = 1;
+        return;
+    }
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+}
+
+void share_begin(struct share_buf *b, enum share_op op)
+{
+    unsigned char head[5] = {0, 0, 0, 0, (unsigned char)op};
+    b->len = b->at = 0;
+    b->bad = 0;
+    share_put(b, head, sizeof head);
+}
+
+void share_put_i64(struct share_buf *b, int64_t v)
+{
+    share_put(b, &v, sizeof v);
+}
+
+void share_put_bytes(struct share_buf *b, const void *p, size_t n)
+{
+    uint32_t len = (uint32_t)n;
+    if (n >= NULL_LEN) {
+        b->bad = 1;
+        return;
+    }
+    share_put(b, &len, sizeof len);
+    share_put(b, p, n);
+}
+
+void share_put_null(struct share_buf *b)
+{
+    uint32_t len = NULL_LEN;
+    share_put(b, &len, sizeof len);
+}
+
+static const void *take(struct share_buf *b, size_t n)
+{
+    if (b->bad || b->len - b->at < n) {
+        b->bad = 1;
+        return NULL;
+    }
+    const void *p = b->p + b->at;
+    b->at += n;
+    return p;
+}
+
+int64_t share_get_i64(struct share_buf *b)
+{
+    int64_t v = 0;
+    const void *p = take(b, sizeof v);
+    if (p)
+        memcpy(&v, p, sizeof v);
+    return v;
+}
+
+const void *share_get_bytes(struct share_buf *b, size_t *n)
+{
+    uint32_t len;
+    const void *p = take(b, sizeof len);
+    *n = 0;
+    if (!p)
+        return NULL;
+    memcpy(&len, p, sizeof len);
+    if (len == NULL_LEN)
+        return NULL;
+    p = take(b, len);
+    if (p)
+        *n = len;
+    /* An empty string must not read as NULL. */
+    return p ? p : NULL;
+}
+
+int share_send(int fd, struct share_buf *b)
+{
+    if (b->bad || b->len < 5 || b->len - 4 > SHARE_FRAME_MAX) {
+        errno = b->bad ? ENOMEM : EMSGSIZE;
+        return -1;
+    }
+    uint32_t n = (uint32_t)(b->len - 4);
+    memcpy(b->p, &n, sizeof n);
+    for (size_t off = 0; off < b->len;) {
+        /* MSG_NOSIGNAL: a peer that is gone is an error, not SIGPIPE. */
+        ssize_t k = send(fd, b->p + off, b->len - off, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        off += (size_t)k;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *p, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t k = read(fd, (char *)p + off, n - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return off == 0 ? 0 : (errno = ECONNRESET, -1);
+        off += (size_t)k;
+    }
+    return 1;
+}
+
+/* One read takes the whole frame when it fits the buffer, which it does
+ * once the buffer has grown to the connection's usual frames: a call then
+ * costs one read on each side, not two. The protocol is one request, one
+ * reply: a peer never sends a second frame before the first is answered,
+ * so bytes past the frame are a peer's error. */
+int share_recv(int fd, struct share_buf *b)
+{
+    b->len = b->at = 0;
+    b->bad = 0;
+    if (b->cap < 256 && odbctx__grow((void **)&b->p, &b->cap, 256, 1)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    size_t got = 0;
+    while (got < 4) {
+        ssize_t k = read(fd, b->p + got, b->cap - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            return got == 0 ? 0 : (errno = ECONNRESET, -1);
+        got += (size_t)k;
+    }
+    uint32_t n;
+    memcpy(&n, b->p, sizeof n);
+    if (n < 1 || n > SHARE_FRAME_MAX || got > 4 + (size_t)n) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (odbctx__grow((void **)&b->p, &b->cap, 4 + (size_t)n, 1)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (read_all(fd, b->p + got, 4 + (size_t)n - got) != 1) {
+        if (errno == 0)
+            errno = ECONNRESET;
+        return -1;
+    }
+    /* The frame without its length, as get_* expect it. */
+    memmove(b->p, b->p + 4, n);
+    b->len = n;
+    b->at = 1;
+    return b->p[0];
+}
