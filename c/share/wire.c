@@ -171,9 +171,8 @@ int share_recv(int fd, struct share_buf *b)
             errno = ECONNRESET;
         return -1;
     }
-    /* The frame without its length, as get_* expect it. */
-    memmove(b->p, b->p + 4, n);
-    b->len = n;
-    b->at = 1;
-    return b->p[0];
+    /* get_* read from at: past the length and the operation, in place. */
+    b->len = 4 + (size_t)n;
+    b->at = 5;
+    return b->p[4];
 }
