@@ -236,6 +236,19 @@ $(BOOST_TEST_BIN): $(call obj,$(BOOST_TEST_SRCS)) $(LIBS)
 	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $(call obj,$(BOOST_TEST_SRCS)) \
 	    -L$(BUILD) $(CXX_LINK_LIBS) -lboost_unit_test_framework -lpthread
 
+# The children suite (tests/integrations/children): the same cases under
+# the Catch2 and the GoogleTest integration, one binary each.
+CHILDREN_DIR := tests/integrations/children
+CHILDREN_CATCH2 := $(BUILD)/children/catch2
+CHILDREN_GTEST := $(BUILD)/children/gtest
+$(call obj,$(CHILDREN_DIR)/catch2.cc $(CHILDREN_DIR)/gtest.cc): $(wildcard $(CHILDREN_DIR)/*.hpp)
+$(CHILDREN_CATCH2): $(call obj,$(CHILDREN_DIR)/catch2.cc) $(LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $< -L$(BUILD) $(CXX_LINK_LIBS) -lpthread
+$(CHILDREN_GTEST): $(call obj,$(CHILDREN_DIR)/gtest.cc) $(LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $< -L$(BUILD) $(CXX_LINK_LIBS) -lgtest_main -lgtest -lpthread
+
 # The example app and its suite: the legacy C module, the C++ service and
 # the tests in one binary, plus a row counter that reads the database from
 # a connection of its own, as any other client would.
@@ -253,7 +266,7 @@ example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
 TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
-    $(BOOST_TEST_BIN) example-build
+    $(BOOST_TEST_BIN) $(CHILDREN_CATCH2) $(CHILDREN_GTEST) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)
 

@@ -981,6 +981,17 @@ ODBCTX_API SQLRETURN odbctx__rmt_SQLBindParam(SQLHSTMT stmt, SQLUSMALLINT num, S
                                         ptr, SQL_SETPARAM_VALUE_MAX, ind);
 }
 
+/* ODBC 2's form. The ODBC 3 mapping makes it an input-output parameter,
+ * which is not forwarded; the programs that still call it bind input
+ * values with it, so it binds an input one, as SQLBindParam does. */
+ODBCTX_API SQLRETURN odbctx__rmt_SQLSetParam(SQLHSTMT stmt, SQLUSMALLINT num, SQLSMALLINT ctype,
+                                             SQLSMALLINT sqltype, SQLULEN size,
+                                             SQLSMALLINT digits, SQLPOINTER ptr, SQLLEN *ind)
+{
+    return odbctx__rmt_SQLBindParameter(stmt, num, SQL_PARAM_INPUT, ctype, sqltype, size, digits,
+                                        ptr, SQL_SETPARAM_VALUE_MAX, ind);
+}
+
 static int is_dae(SQLLEN ind)
 {
     return ind == SQL_DATA_AT_EXEC || ind <= SQL_LEN_DATA_AT_EXEC_OFFSET;
@@ -1300,6 +1311,8 @@ ODBCTX_API SQLRETURN odbctx__rmt_SQLBindCol(SQLHSTMT stmt, SQLUSMALLINT num, SQL
     return SQL_SUCCESS;
 }
 
+static SQLRETURN set_stmt_attr(SQLHSTMT stmt, SQLINTEGER attr, SQLPOINTER v);
+
 static SQLRETURN fetch(struct rmt_stmt *st, SQLSMALLINT orient, SQLLEN offset)
 {
     clear_diags(&st->h);
@@ -1350,6 +1363,40 @@ ODBCTX_API SQLRETURN odbctx__rmt_SQLFetchScroll(SQLHSTMT stmt, SQLSMALLINT orien
 {
     struct rmt_stmt *st = as(stmt, RMT_STMT);
     return st ? fetch(st, orient, offset) : SQL_INVALID_HANDLE;
+}
+
+/* ODBC 2's fetch, which PHP's odbc extension uses whenever the driver can
+ * fetch at an absolute position (PostgreSQL's can): SQLFetchScroll with the
+ * row count and status in the caller's arguments instead of the statement's
+ * attributes, one row at a time as everywhere here. */
+ODBCTX_API SQLRETURN odbctx__rmt_SQLExtendedFetch(SQLHSTMT stmt, SQLUSMALLINT orient,
+                                                  SQLLEN offset, SQLULEN *rows,
+                                                  SQLUSMALLINT *status)
+{
+    struct rmt_stmt *st = as(stmt, RMT_STMT);
+    if (!st)
+        return SQL_INVALID_HANDLE;
+    SQLULEN *rows_attr = st->rows_fetched;
+    SQLUSMALLINT *status_attr = st->row_status;
+    st->rows_fetched = rows;
+    st->row_status = status;
+    SQLRETURN r = fetch(st, (SQLSMALLINT)orient, offset);
+    st->rows_fetched = rows_attr;
+    st->row_status = status_attr;
+    return r;
+}
+
+/* ODBC 2's parameter arrays: one set at a time is forwarded, as with
+ * SQL_ATTR_PARAMSET_SIZE. */
+ODBCTX_API SQLRETURN odbctx__rmt_SQLParamOptions(SQLHSTMT stmt, SQLULEN sets, SQLULEN *done)
+{
+    struct rmt_stmt *st = as(stmt, RMT_STMT);
+    if (!st)
+        return SQL_INVALID_HANDLE;
+    SQLRETURN r = set_stmt_attr(stmt, SQL_ATTR_PARAMSET_SIZE, (SQLPOINTER)(uintptr_t)sets);
+    if (SQL_SUCCEEDED(r))
+        st->params_done = done;
+    return r;
 }
 
 ODBCTX_API SQLRETURN odbctx__rmt_SQLGetData(SQLHSTMT stmt, SQLUSMALLINT col, SQLSMALLINT ctype,

@@ -7,6 +7,10 @@
  * operation (enum share_op), then fields written by put_* and read back by
  * get_* in the same order. Integers are the machine's own: both ends are
  * processes of one machine and the same libodbctx.so.N (the key says so).
+ * Every field, and every byte string's data, starts at a multiple of 8
+ * from the frame's start (the head and the fields are padded): frames are
+ * read in place, and a string of UTF-16 text or a C value is handed to the
+ * driver, or read as uint16_t, where it lies, which needs its alignment.
  * Every reply starts with the SQLRETURN and the diagnostics of the call.
  */
 #ifndef ODBCTX_SHARE_H
@@ -59,7 +63,6 @@ struct share_buf {
 void share_buf_free(struct share_buf *b);
 /* Starts a frame of operation op in b (emptied). */
 void share_begin(struct share_buf *b, enum share_op op);
-void share_put(struct share_buf *b, const void *p, size_t n);
 void share_put_i64(struct share_buf *b, int64_t v);
 /* A byte string; NULL is told apart from an empty one. */
 void share_put_bytes(struct share_buf *b, const void *p, size_t n);

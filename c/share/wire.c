@@ -10,6 +10,11 @@
 #include <unistd.h>
 
 #define NULL_LEN UINT32_MAX
+/* Every field starts at a multiple of 8 from the frame's start (share.h). */
+#define ALIGN 8
+#define HEAD 8 /* the length, the operation, padding */
+
+static size_t aligned(size_t n) { return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
 
 void share_buf_free(struct share_buf *b)
 {
@@ -17,7 +22,7 @@ void share_buf_free(struct share_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-void share_put(struct share_buf *b, const void *p, size_t n)
+static void put(struct share_buf *b, const void *p, size_t n)
 {
     if (b->bad)
         return;
@@ -30,17 +35,24 @@ void share_put(struct share_buf *b, const void *p, size_t n)
     b->len += n;
 }
 
+/* Zeros up to the next field's start. */
+static void pad(struct share_buf *b)
+{
+    static const unsigned char zeros[ALIGN];
+    put(b, zeros, aligned(b->len) - b->len);
+}
+
 void share_begin(struct share_buf *b, enum share_op op)
 {
-    unsigned char head[5] = {0, 0, 0, 0, (unsigned char)op};
+    unsigned char head[HEAD] = {0, 0, 0, 0, (unsigned char)op};
     b->len = b->at = 0;
     b->bad = 0;
-    share_put(b, head, sizeof head);
+    put(b, head, sizeof head);
 }
 
 void share_put_i64(struct share_buf *b, int64_t v)
 {
-    share_put(b, &v, sizeof v);
+    put(b, &v, sizeof v);
 }
 
 void share_put_bytes(struct share_buf *b, const void *p, size_t n)
@@ -50,16 +62,20 @@ void share_put_bytes(struct share_buf *b, const void *p, size_t n)
         b->bad = 1;
         return;
     }
-    share_put(b, &len, sizeof len);
-    share_put(b, p, n);
+    put(b, &len, sizeof len);
+    pad(b);
+    put(b, p, n);
+    pad(b);
 }
 
 void share_put_null(struct share_buf *b)
 {
     uint32_t len = NULL_LEN;
-    share_put(b, &len, sizeof len);
+    put(b, &len, sizeof len);
+    pad(b);
 }
 
+/* n bytes of the next field, and past its padding. */
 static const void *take(struct share_buf *b, size_t n)
 {
     if (b->bad || b->len - b->at < n) {
@@ -68,6 +84,7 @@ static const void *take(struct share_buf *b, size_t n)
     }
     const void *p = b->p + b->at;
     b->at += n;
+    b->at = aligned(b->at) < b->len ? aligned(b->at) : b->len;
     return p;
 }
 
@@ -99,7 +116,7 @@ const void *share_get_bytes(struct share_buf *b, size_t *n)
 
 int share_send(int fd, struct share_buf *b)
 {
-    if (b->bad || b->len < 5 || b->len - 4 > SHARE_FRAME_MAX) {
+    if (b->bad || b->len < HEAD || b->len - 4 > SHARE_FRAME_MAX) {
         errno = b->bad ? ENOMEM : EMSGSIZE;
         return -1;
     }
@@ -158,7 +175,7 @@ int share_recv(int fd, struct share_buf *b)
     }
     uint32_t n;
     memcpy(&n, b->p, sizeof n);
-    if (n < 1 || n > SHARE_FRAME_MAX || got > 4 + (size_t)n) {
+    if (n < HEAD - 4 || n > SHARE_FRAME_MAX || got > 4 + (size_t)n) {
         errno = EMSGSIZE;
         return -1;
     }
@@ -171,8 +188,8 @@ int share_recv(int fd, struct share_buf *b)
             errno = ECONNRESET;
         return -1;
     }
-    /* get_* read from at: past the length and the operation, in place. */
+    /* get_* read from at: past the head, in place. */
     b->len = 4 + (size_t)n;
-    b->at = 5;
+    b->at = HEAD;
     return b->p[4];
 }

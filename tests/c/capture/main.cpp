@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../support/plain.hpp"
 #include "capture.hpp"
 
 namespace {
@@ -89,39 +90,10 @@ void write_odbc_ini(const std::string &path, const std::string &name, const std:
     }
 }
 
-// A plain connection (the suite's own, never captured: it does not use the DSN).
-struct plain {
-    SQLHENV env = SQL_NULL_HENV;
-    SQLHDBC dbc = SQL_NULL_HDBC;
-    plain()
-    {
-        SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-        SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-        SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-        if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, nullptr, (SQLCHAR *)g_conn.c_str(), SQL_NTS,
-                                            nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT)))
-            throw std::runtime_error("cannot open a plain connection to the test database");
-    }
-    ~plain()
-    {
-        SQLDisconnect(dbc);
-        SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-        SQLFreeHandle(SQL_HANDLE_ENV, env);
-    }
-    long long count(const std::string &table)
-    {
-        SQLHSTMT st;
-        SQLBIGINT n = -1;
-        SQLLEN ind = 0;
-        SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-        std::string sql = "SELECT COUNT(*) FROM " + g_prefix + table;
-        if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql.c_str(), SQL_NTS)) ||
-            !SQL_SUCCEEDED(SQLFetch(st)) ||
-            !SQL_SUCCEEDED(SQLGetData(st, 1, SQL_C_SBIGINT, &n, 0, &ind)))
-            n = -1;
-        SQLFreeHandle(SQL_HANDLE_STMT, st);
-        return n;
-    }
+// The suite's own connection, never captured: it does not use the DSN.
+struct plain : support::plain_connection {
+    plain() : plain_connection(g_conn) {}
+    long long count(const std::string &table) { return plain_connection::count(g_prefix + table); }
 };
 
 void remove_tmp()

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../support/plain.hpp"
 #include "share.hpp"
 
 extern char **environ;
@@ -32,47 +33,9 @@ std::string build_dir()
     return b && *b ? b : "build";
 }
 
-// A connection of this process that no session knows of.
-struct plain {
-    SQLHENV env = SQL_NULL_HENV;
-    SQLHDBC dbc = SQL_NULL_HDBC;
-    explicit plain(const std::string &conn = g_conn)
-    {
-        SQLAllocHandle(SQL_HANDLE_ENV, SQL_NULL_HANDLE, &env);
-        SQLSetEnvAttr(env, SQL_ATTR_ODBC_VERSION, (SQLPOINTER)SQL_OV_ODBC3, 0);
-        SQLAllocHandle(SQL_HANDLE_DBC, env, &dbc);
-        if (!SQL_SUCCEEDED(SQLDriverConnect(dbc, nullptr, (SQLCHAR *)conn.c_str(), SQL_NTS,
-                                            nullptr, 0, nullptr, SQL_DRIVER_NOPROMPT)))
-            throw std::runtime_error("cannot open a plain connection to the test database");
-    }
-    ~plain()
-    {
-        SQLDisconnect(dbc);
-        SQLFreeHandle(SQL_HANDLE_DBC, dbc);
-        SQLFreeHandle(SQL_HANDLE_ENV, env);
-    }
-    bool exec(const std::string &sql)
-    {
-        SQLHSTMT st;
-        SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-        bool ok = SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql.c_str(), SQL_NTS));
-        SQLFreeHandle(SQL_HANDLE_STMT, st);
-        return ok;
-    }
-    long long count()
-    {
-        SQLHSTMT st;
-        SQLBIGINT n = -1;
-        SQLLEN ind = 0;
-        SQLAllocHandle(SQL_HANDLE_STMT, dbc, &st);
-        std::string sql = "SELECT COUNT(*) FROM " + g_table;
-        if (!SQL_SUCCEEDED(SQLExecDirect(st, (SQLCHAR *)sql.c_str(), SQL_NTS)) ||
-            !SQL_SUCCEEDED(SQLFetch(st)) ||
-            !SQL_SUCCEEDED(SQLGetData(st, 1, SQL_C_SBIGINT, &n, 0, &ind)))
-            n = -1;
-        SQLFreeHandle(SQL_HANDLE_STMT, st);
-        return n;
-    }
+struct plain : support::plain_connection {
+    explicit plain(const std::string &conn = g_conn) : plain_connection(conn) {}
+    long long count() { return plain_connection::count(g_table); }
 };
 
 long long now_ms()
@@ -278,12 +241,11 @@ const std::string &report::operator[](const std::string &k) const
     return it == values.end() ? none : it->second;
 }
 
-report run(const std::vector<std::string> &argv,
-           const std::vector<std::pair<std::string, std::string>> &env,
-           const std::vector<std::string> &unset)
+namespace {
+
+report collect(proc &p)
 {
     report r;
-    proc p(argv, env, unset);
     close(p.in);
     p.in = -1;
     std::string l;
@@ -297,6 +259,25 @@ report run(const std::vector<std::string> &argv,
     }
     r.status = p.wait();
     return r;
+}
+
+} // namespace
+
+report run(const std::vector<std::string> &argv,
+           const std::vector<std::pair<std::string, std::string>> &env,
+           const std::vector<std::string> &unset)
+{
+    proc p(argv, env, unset);
+    return collect(p);
+}
+
+report run_outside(const std::vector<std::string> &argv,
+                   const std::vector<std::pair<std::string, std::string>> &env)
+{
+    std::vector<std::pair<std::string, std::string>> all = g_env;
+    all.insert(all.end(), env.begin(), env.end());
+    proc p(argv, all, {}, true);
+    return collect(p);
 }
 
 } // namespace shr

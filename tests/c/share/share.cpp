@@ -57,22 +57,6 @@ std::string share_socket()
     return s ? s : "";
 }
 
-// The environment of a process started from a user's shell, not from this
-// test process: the variables the share set, as they were before.
-std::pair<std::vector<std::pair<std::string, std::string>>, std::vector<std::string>> outside()
-{
-    std::vector<std::pair<std::string, std::string>> env;
-    std::vector<std::string> unset = {"ODBCTX_SHARE_SOCKET", "ODBCTX_SHARE_KEY",
-                                      "ODBCTX_SHARE_OWNER",  "ODBCSYSINI",
-                                      "ODBCINSTINI",         "SYSODBCINSTINI",
-                                      "SYSODBCINI"};
-    for (const auto &kv : original_env())
-        for (const auto &u : unset)
-            if (kv.first == u)
-                env.push_back(kv);
-    return {env, unset};
-}
-
 } // namespace
 
 TEST_CASE("a child started with popen joins the test: it sees the test's rows and the test "
@@ -158,6 +142,8 @@ TEST_CASE("the ODBC calls programs make work from a child as on a connection of 
     CHECK(r["tables"] == "1");
     CHECK(r["columns"] == "3");
     CHECK(std::atoi(r["types"].c_str()) > 3);
+    // Two rows, one at a time, each with its count and SQL_ROW_SUCCESS.
+    CHECK(r["extended_fetch"] == "2:wide:1:0,4:odbc2:1:0");
     CHECK(starts(r["nativesql"], "error IM001"));
     CHECK(r["nativesql"].find("SQLNativeSql") != std::string::npos);
     // What the child committed is the test's: a new connection sees none.
@@ -211,7 +197,7 @@ TEST_CASE("a child killed in the middle of its calls leaves the test usable")
 TEST_CASE("when the test process dies, its child's next call fails and nothing is left")
 {
     proc owner({self_prog(), "--owner", "killed", other_conn(), table(), child_prog()},
-               outside().first, outside().second);
+               original_env(), {}, true);
     std::string dir = owner.until("dir=").substr(4);
     REQUIRE(owner.until("ready") == "ready");
     owner.kill(SIGKILL);
@@ -226,8 +212,7 @@ TEST_CASE("when the test process dies, its child's next call fails and nothing i
     // The dead process's share directory goes with the next session opened.
     struct stat st;
     CHECK(stat(dir.c_str(), &st) == 0);
-    report quick = run({self_prog(), "--owner", "quick", other_conn(), table(), child_prog()},
-                       outside().first, outside().second);
+    report quick = run_outside({self_prog(), "--owner", "quick", other_conn(), table(), child_prog()});
     INFO(quick.text);
     CHECK(quick.status == 0);
     CHECK(stat(dir.c_str(), &st) != 0);
@@ -283,10 +268,8 @@ TEST_CASE("the share's socket and directory are the owner's alone")
 
 TEST_CASE("ODBCTX_SHARE=0 leaves a test process's environment as it was")
 {
-    auto env = outside();
-    env.first.emplace_back("ODBCTX_SHARE", "0");
-    report r = run({self_prog(), "--owner", "noshare", other_conn(), table(), child_prog()},
-                   env.first, env.second);
+    report r = run_outside({self_prog(), "--owner", "noshare", other_conn(), table(), child_prog()},
+                           {{"ODBCTX_SHARE", "0"}});
     INFO(r.text);
     CHECK(r.status == 0);
     CHECK(r["dir"] == "none");
@@ -298,9 +281,8 @@ TEST_CASE("the embedded default: a child's connection joins it whatever database
     if (!is_sqlite())
         ODBCTX_SKIP("the embedded default is SQLite");
     std::string t = table() + "_emb";
-    report r = run({self_prog(), "--owner", "embedded", "Driver=SQLite3;Database=/nonexistent/x.db",
-                    t, child_prog()},
-                   outside().first, outside().second);
+    report r = run_outside({self_prog(), "--owner", "embedded", "Driver=SQLite3;Database=/nonexistent/x.db",
+                    t, child_prog()});
     INFO(r.text);
     CHECK(r.status == 0);
     CHECK(r["seen_at_start"] == "1");
@@ -313,9 +295,8 @@ TEST_CASE("the embedded default: a child's connection joins it whatever database
 TEST_CASE("odbctx-run --connect: the program and its children share one test")
 {
     std::string one = "'" + child_prog() + "' rows '" + other_conn() + "' " + table();
-    report r = run({run_prog(), "--connect", other_conn(), "/bin/sh", "-c",
-                    "echo first; " + one + " && echo second && " + one},
-                   outside().first, outside().second);
+    report r = run_outside({run_prog(), "--connect", other_conn(), "/bin/sh", "-c",
+                    "echo first; " + one + " && echo second && " + one});
     INFO(r.text);
     CHECK(r.status == 0);
     // The second child sees the two rows the first committed.

@@ -79,6 +79,10 @@ struct report {
 report run(const std::vector<std::string> &argv,
            const std::vector<std::pair<std::string, std::string>> &env = {},
            const std::vector<std::string> &unset = {});
+// run() from a user's shell rather than from this test process: with the
+// environment as it was before the session opened (original_env) and env.
+report run_outside(const std::vector<std::string> &argv,
+                   const std::vector<std::pair<std::string, std::string>> &env = {});
 
 int owner_main(int argc, char **argv);
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Python binding (bindings/python) on the database of ODBCTX_CONNECT,
 # with Debian's python3, python3-pytest and python3-pyodbc:
-#   1. test_seed.py with the plugin loading libodbctx.so through ctypes
-#      (RTLD_GLOBAL, before pyodbc is imported), each test counted;
+#   1. test_seed.py and test_children.py (programs a test starts join it)
+#      with the plugin loading libodbctx.so through ctypes (RTLD_GLOBAL,
+#      before pyodbc is imported), each test counted;
 #   2. the same with LD_PRELOAD=libodbctx.so;
 #   3. a deliberate failure: reported with database and SQL, cleaned up;
 #   4. pyodbc imported before odbctx: refused with a clear message;
@@ -49,12 +50,13 @@ print(p, f)
 PY
 }
 
-run_seed() { # label, env...
+run_seed() { # label, env...: test_seed.py and test_children.py
     local label=$1
     shift
     rm -f "$tmp/junit.xml"
     env "$@" "$py" -m pytest "${pytest_args[@]}" --junitxml="$tmp/junit.xml" \
-        tests/integrations/python/test_seed.py >"$tmp/$label.log" 2>&1
+        tests/integrations/python/test_seed.py tests/integrations/python/test_children.py \
+        >"$tmp/$label.log" 2>&1
     local rc=$?
     sed "s/^/  [$label] /" "$tmp/$label.log"
     if [ -f "$tmp/junit.xml" ]; then

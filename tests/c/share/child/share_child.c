@@ -380,6 +380,43 @@ static int surface(void)
     say("types=%d", ntypes);
     SQLFreeHandle(SQL_HANDLE_STMT, st);
 
+    /* ODBC 2's calls, which older programs and PHP's odbc extension make:
+     * a parameter by SQLSetParam in a set of one, rows by SQLExtendedFetch. */
+    st = stmt();
+    snprintf(sql, sizeof sql, "INSERT INTO %s (id, name) VALUES (?, 'odbc2')", table);
+    check(SQLPrepare(st, (SQLCHAR *)sql, SQL_NTS), "prepare odbc2", SQL_HANDLE_STMT, st);
+    SQLULEN sets_done = 0;
+    check(SQLParamOptions(st, 1, &sets_done), "paramoptions", SQL_HANDLE_STMT, st);
+    SQLINTEGER id2 = 4;
+    SQLLEN id2i = 0;
+    check(SQLSetParam(st, 1, SQL_C_SLONG, SQL_INTEGER, 0, 0, &id2, &id2i), "setparam",
+          SQL_HANDLE_STMT, st);
+    check(SQLExecute(st), "insert odbc2", SQL_HANDLE_STMT, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    st = stmt();
+    snprintf(sql, sizeof sql, "SELECT id, name FROM %s WHERE id IN (2, 4) ORDER BY id", table);
+    check(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS), "select odbc2", SQL_HANDLE_STMT, st);
+    SQLINTEGER xid = 0;
+    char xname[64] = "";
+    SQLLEN xidi, xnamei;
+    SQLBindCol(st, 1, SQL_C_SLONG, &xid, 0, &xidi);
+    SQLBindCol(st, 2, SQL_C_CHAR, xname, sizeof xname, &xnamei);
+    SQLULEN fetched = 0;
+    SQLUSMALLINT status[1] = {99};
+    char seen[128] = "";
+    while ((r = SQLExtendedFetch(st, SQL_FETCH_NEXT, 1, &fetched, status)) != SQL_NO_DATA) {
+        check(r, "extendedfetch", SQL_HANDLE_STMT, st);
+        size_t at = strlen(seen);
+        snprintf(seen + at, sizeof seen - at, "%s%d:%s:%lu:%d", at ? "," : "", (int)xid,
+                 xid == 2 ? "wide" : xname, (unsigned long)fetched, (int)status[0]);
+    }
+    say("extended_fetch=%s", seen);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = 4", table);
+    st = stmt();
+    check(SQLExecDirect(st, (SQLCHAR *)sql, SQL_NTS), "delete odbc2", SQL_HANDLE_STMT, st);
+    SQLFreeHandle(SQL_HANDLE_STMT, st);
+
     /* A call that is not forwarded says so, naming itself. */
     SQLCHAR native[128];
     SQLINTEGER nl;
