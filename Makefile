@@ -197,6 +197,13 @@ $(SHARE_CHILD): tests/c/share/child/share_child.c
 	@mkdir -p $(@D)
 	$(CC) $(PLAIN_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lodbc
 
+# A test suite in the manner of the drivers' own, each test making and
+# dropping its tables (ddl_suite.test.sh runs it with and without odbctx).
+DDL_SUITE := $(BUILD)/capture/ddl-suite
+$(DDL_SUITE): tests/c/capture/legacy/ddl_suite.c
+	@mkdir -p $(@D)
+	$(CC) $(PLAIN_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lodbc
+
 # The same program on iODBC (libiodbc2; its -dev package cannot be
 # installed beside unixODBC's, and the program only makes narrow calls,
 # whose ABI both share): compiled with unixODBC's headers, linked with
@@ -265,7 +272,7 @@ $(EXAMPLE_COUNT): examples/check/count_rows.c
 example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
-TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
+TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(DDL_SUITE) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
     $(BOOST_TEST_BIN) $(CHILDREN_CATCH2) $(CHILDREN_GTEST) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)

@@ -140,6 +140,12 @@ struct odbctx_session {
     int trace_print;      /* ODBCTX_TRACE=1 */
     odbctx_error err;
     struct odbctx_trace trace;
+    /* MariaDB: the temporary tables the running test made (its CREATE
+     * TABLEs, extras/mariadb_ddl.c), as written; dropped when it ends. */
+    struct {
+        char **names;
+        size_t n, cap;
+    } temps;
     struct odbctx_capture *capture; /* NULL unless capture is active */
     /* Set by capture with capture: odbctx_close calls it before it
      * disconnects, so that the core needs nothing of capture. */

@@ -186,6 +186,9 @@ int odbctx__end_test_locked(odbctx_session *s)
         odbctx__fail(s, ODBCTX_EBREACH, "odbctx_end_test: isolation breach in this test: %s",
                      s->breach_detail);
     } else {
+        /* MariaDB: the tables the test made go first; dropping them
+         * commits nothing. */
+        odbctx__ddl_test_end(s);
         int keep = odbctx__dialect(s->dialect)->keeps_test_savepoint && odbctx__kept_claim(s);
         rc = discard_test(s, keep);
         if (rc == 0 && keep)

@@ -3,6 +3,7 @@
  * odbctx_exec_script): SQL at the current level, judged before it is sent.
  */
 #include "internal.h"
+#include "extras/extras.h"
 #include "sql/classify.h"
 #include "sql/script.h"
 
@@ -35,6 +36,9 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
     if (!s->in_test && ends && odbctx__dialect(s->dialect)->ddl_commits &&
         odbctx__schema_is_ddl(s, sql, len))
         return odbctx__schema_statement(s, sql);
+    /* Inside a test, MariaDB's table DDL runs as temporary tables. */
+    if (s->in_test && ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
+        return odbctx__ddl_run(s, sql, "test");
 
     /* Suite-level DDL is recorded like the schema's, so that a breach that
      * commits it can be undone by dropping what it made. */
@@ -47,6 +51,8 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
     else if (!ends && s->in_test && odbctx__procedure_commits(s, sql, len))
         ends = ODBCTX_ENDS_SURELY;
     rc = odbctx__after_statement(s, sql, rc, ends);
+    if (s->in_test && s->dialect == ODBCTX_DIALECT_MARIADB)
+        odbctx__ddl_ran(s, sql, rc == 0);
     if (rc == 0 && !s->in_test && odbctx__journal_add(s, ODBCTX_JOURNAL_SUITE, sql, len) != 0)
         rc = odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
     return rc;

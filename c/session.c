@@ -166,6 +166,7 @@ void odbctx__session_free(odbctx_session *s)
     if (s->tmpdir)
         remove_tree(s->tmpdir);
     free(s->tmpdir);
+    odbctx__ddl_free(s);
     free(s->broken);
     free(s->connection);
     if (s->connect_string) {

@@ -67,6 +67,16 @@ static void raw(const uint8_t *data, size_t size, unsigned f)
         abort();
     if (odbctx_sql_plain(s, size, f) && (n != 1 || a[0].kind != ODBCTX_SQL_OTHER))
         abort();
+    /* The table DDL reader (MariaDB's contained DDL): its names and the
+     * place of TEMPORARY lie inside the text. */
+    struct odbctx_sql_table_ddl d;
+    if (odbctx_sql_table_ddl(s, size, f, &d)) {
+        if (d.n_names == 0 || d.n_names > ODBCTX_TABLE_NAMES || d.insert_at > size)
+            abort();
+        for (size_t i = 0; i < d.n_names; i++)
+            if (d.names[i].len == 0 || d.names[i].off + d.names[i].len > size)
+                abort();
+    }
     if ((f & ODBCTX_SQL_POSTGRESQL) && memchr(data, '$', size))
         return;
     char *up = malloc(size ? size : 1);

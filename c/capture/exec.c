@@ -3,6 +3,7 @@
  * into app-level savepoint restarts; anything else runs at the test's level.
  */
 #include "capture/capture.h"
+#include "extras/extras.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,8 @@ static SQLRETURN run_ordinary(odbctx_session *s, struct cap_handle *rec, const s
     char *sql = whole ? NULL : piece(t, off, len);
     const char *shown = whole ? t->sql : sql ? sql : "(statement)";
     trace_stmt(s, shown, r, rec->h);
+    if (s->dialect == ODBCTX_DIALECT_MARIADB)
+        odbctx__ddl_ran(s, shown, SQL_SUCCEEDED(r));
     r = autocommit_after(s, rec, r, shown);
     free(sql);
     return r;
@@ -245,6 +248,49 @@ static SQLRETURN run_ordinary(odbctx_session *s, struct cap_handle *rec, const s
 static SQLRETURN run_noop(odbctx_session *s, struct cap_handle *rec)
 {
     return REAL(SQLExecDirect)(rec->h, (SQLCHAR *)odbctx__dialect(s->dialect)->noop_sql, SQL_NTS);
+}
+
+/* MariaDB inside a test: table DDL, which would commit implicitly, runs as
+ * temporary tables (extras/mariadb_ddl.c); the rest of it is refused. */
+static int contains_ddl(const odbctx_session *s, const struct odbctx_sql_stmt *st)
+{
+    return st->kind == ODBCTX_SQL_IMPLICIT_COMMIT && s->in_test &&
+           s->dialect == ODBCTX_DIALECT_MARIADB;
+}
+
+/* The whole text t is one such statement (else the plan refuses it). The
+ * implicit commit becomes the app-level commit it is in production, and
+ * like a COMMIT it ends a transaction begun explicitly. */
+static SQLRETURN run_contained(odbctx_session *s, struct cap_handle *rec, const struct cap_text *t)
+{
+    struct odbctx_ddl_plan p;
+    if (odbctx__ddl_contain(s, t->sql, t->len, &p) != 0) {
+        SQLRETURN r = odbctx__cap_fail(rec, s->err.sqlstate[0] ? s->err.sqlstate : "HY000", "%s",
+                                       s->err.message);
+        trace_refusal(s, t->sql, rec);
+        return r;
+    }
+    SQLRETURN r = app_end(s, rec, 1, t->sql);
+    if (SQL_SUCCEEDED(r))
+        conn_of(s, rec)->explicit_txn = 0;
+    if (!SQL_SUCCEEDED(r)) {
+        trace_refusal(s, t->sql, rec);
+    } else if (p.fails) {
+        r = odbctx__cap_fail(rec, p.err.sqlstate, "%s", p.err.message);
+        trace_refusal(s, t->sql, rec);
+    } else if (!p.sql) {
+        r = run_noop(s, rec);
+        odbctx__trace_add(s, "captured", t->sql, SQL_SUCCEEDED(r), "nothing to do (the table exists)");
+    } else {
+        odbctx__trace_add(s, "odbctx", t->sql, 1,
+                          "MariaDB DDL inside a test: runs as the next statement");
+        struct cap_text instead = {p.sql, strlen(p.sql), t->wide};
+        r = run_text(rec, &instead, 0, instead.len, NULL, 0, 0);
+        trace_stmt(s, p.sql, r, rec->h);
+        odbctx__ddl_ran(s, p.sql, SQL_SUCCEEDED(r));
+    }
+    free(p.sql);
+    return r;
 }
 
 static void forget_prepared(struct cap_handle *rec)
@@ -320,6 +366,10 @@ SQLRETURN odbctx__cap_exec_direct(odbctx_session *s, struct cap_handle *rec,
     size_t controls = 0;
     int params = 0;
     for (size_t i = 0; i < n; i++) {
+        if (contains_ddl(s, &st[i])) {
+            r = run_contained(s, rec, t);
+            goto out;
+        }
         if (is_refused(&st[i])) {
             r = refuse(s, rec, t, &st[i]);
             goto out;
@@ -394,6 +444,17 @@ SQLRETURN odbctx__cap_prepare(odbctx_session *s, struct cap_handle *rec, const s
     SQLRETURN r;
     size_t controls = 0;
     for (size_t i = 0; i < n; i++) {
+        if (contains_ddl(s, &st[i])) {
+            /* Judged and run at each SQLExecute: what it finds (the
+             * test's tables) may change in between. */
+            r = REAL(SQLPrepare)(rec->h, (SQLCHAR *)odbctx__dialect(s->dialect)->noop_sql, SQL_NTS);
+            if (SQL_SUCCEEDED(r)) {
+                rec->control = st[i];
+                rec->prepared_control = 1;
+                rec->prepared = strdup(t->sql);
+            }
+            goto out;
+        }
         if (is_refused(&st[i])) {
             r = refuse(s, rec, t, &st[i]);
             goto out;
@@ -433,6 +494,10 @@ SQLRETURN odbctx__cap_execute(odbctx_session *s, struct cap_handle *rec)
     SQLRETURN refused;
     if (broken(s, rec, &refused))
         return refused;
+    if (rec->prepared_control && rec->prepared && contains_ddl(s, &rec->control)) {
+        struct cap_text t = {rec->prepared, strlen(rec->prepared), 0};
+        return run_contained(s, rec, &t);
+    }
     SQLRETURN r = REAL(SQLExecute)(rec->h);
     const char *sql = rec->prepared ? rec->prepared : "(prepared statement)";
     if (rec->prepared_control) {

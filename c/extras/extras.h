@@ -6,6 +6,7 @@
  *   dbname_guard.c       refusing a database whose name does not say "test"
  *   schema_reuse.c       odbctx_schema_reuse: a slow schema kept across runs
  *   stale_tmpdirs.c      the embedded default's directories of killed processes
+ *   mariadb_ddl.c        MariaDB: table DDL inside a test, as temporary tables
  * Nothing here is exported. Every function that takes a session expects
  * its lock held.
  */
@@ -68,5 +69,28 @@ void odbctx__tmpdir_mark(const char *dir);
 /* Removes base/odbctx-XXXXXX directories of this user whose owner file
  * names a process of this PID namespace that no longer exists. */
 void odbctx__tmpdir_sweep(const char *base);
+
+/* mariadb_ddl.c (MariaDB, inside a test) */
+/* What runs instead of a statement MariaDB commits implicitly before it
+ * runs. The caller first makes the app-level commit the implicit commit
+ * stands for, then fails with err (fails), or sends sql, or, when both are
+ * unset, does nothing (CREATE TABLE IF NOT EXISTS of a table that exists). */
+struct odbctx_ddl_plan {
+    char *sql;        /* malloc'd */
+    int fails;
+    odbctx_error err; /* as MariaDB would fail the statement */
+};
+/* 0 and *p filled for sql[0..len); or ODBCTX_EREFUSED naming the statement
+ * (SQLSTATE 25000), or another error, on s: nothing is to be done. */
+int odbctx__ddl_contain(odbctx_session *s, const char *sql, size_t len, struct odbctx_ddl_plan *p);
+/* odbctx_exec's path: contains sql and runs what replaces it, traced with
+ * origin. */
+int odbctx__ddl_run(odbctx_session *s, const char *sql, const char *origin);
+/* After a statement ran in a test (ok: it succeeded): a CREATE or DROP of a
+ * TEMPORARY table updates the test's own tables, whoever sent it. */
+void odbctx__ddl_ran(odbctx_session *s, const char *sql, int ok);
+/* At the end of a test: drops the temporary tables it made. */
+void odbctx__ddl_test_end(odbctx_session *s);
+void odbctx__ddl_free(odbctx_session *s);
 
 #endif

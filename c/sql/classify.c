@@ -769,6 +769,125 @@ static int is_name(const struct tok *t)
     return t->type == T_WORD || t->type == T_QIDENT;
 }
 
+/* After t, the first part of a name: the whole name, schema.name, `db`.`t`,
+ * "s"."t" (the parts touch their dots), in [*start, *end). */
+static void read_name(struct lexer *lx, const char *sql, const struct tok *t, size_t *start,
+                      size_t *end)
+{
+    *start = t->off;
+    *end = t->off + t->len;
+    for (;;) {
+        struct lexer save = *lx;
+        struct tok dot = next_token(lx), part = next_token(lx);
+        if (!is_punct(sql, &dot, '.') || dot.off != *end || !is_name(&part) ||
+            part.off != dot.off + 1) {
+            *lx = save;
+            return;
+        }
+        *end = part.off + part.len;
+    }
+}
+
+static int is_end(const struct tok *t)
+{
+    return t->type == T_END || t->type == T_SEMI;
+}
+
+/* IF [NOT] EXISTS: 1 and t past it, 0 and t unchanged when absent, -1 when
+ * malformed. */
+static int if_exists(struct lexer *lx, const char *sql, struct tok *t, int with_not)
+{
+    if (!is_kw(sql, t, "IF"))
+        return 0;
+    struct tok u = next_token(lx);
+    if (with_not) {
+        if (!is_kw(sql, &u, "NOT"))
+            return -1;
+        u = next_token(lx);
+    }
+    if (!is_kw(sql, &u, "EXISTS"))
+        return -1;
+    *t = next_token(lx);
+    return 1;
+}
+
+int odbctx_sql_table_ddl(const char *sql, size_t len, unsigned flags,
+                         struct odbctx_sql_table_ddl *out)
+{
+    struct lexer lx = {sql, sql ? len : 0, 0, flags, 0};
+    struct tok t = next_token(&lx);
+    memset(out, 0, sizeof *out);
+    int create = is_kw(sql, &t, "CREATE"), drop = is_kw(sql, &t, "DROP");
+    if (is_kw(sql, &t, "TRUNCATE")) {
+        out->op = ODBCTX_TABLE_TRUNCATE;
+        t = next_token(&lx);
+        if (is_kw(sql, &t, "TABLE"))
+            t = next_token(&lx);
+        if (!is_name(&t))
+            return 0;
+        size_t start, end;
+        read_name(&lx, sql, &t, &start, &end);
+        out->names[0].off = start;
+        out->names[0].len = end - start;
+        out->n_names = 1;
+        t = next_token(&lx);
+        return is_end(&t);
+    }
+    if (!create && !drop)
+        return 0;
+    t = next_token(&lx);
+    if (create && is_kw(sql, &t, "OR")) {
+        t = next_token(&lx);
+        if (!is_kw(sql, &t, "REPLACE"))
+            return 0;
+        out->or_replace = 1;
+        t = next_token(&lx);
+    }
+    if (is_kw(sql, &t, "TEMPORARY")) {
+        out->temporary = 1;
+        t = next_token(&lx);
+    }
+    if (!is_kw(sql, &t, "TABLE") && !(drop && is_kw(sql, &t, "TABLES")))
+        return 0;
+    out->op = create ? ODBCTX_TABLE_CREATE : ODBCTX_TABLE_DROP;
+    out->insert_at = t.off;
+    t = next_token(&lx);
+    int ie = if_exists(&lx, sql, &t, create);
+    if (ie < 0)
+        return 0;
+    out->if_exists = ie == 1;
+    for (;;) {
+        if (!is_name(&t) || out->n_names == ODBCTX_TABLE_NAMES)
+            return 0;
+        size_t start, end;
+        read_name(&lx, sql, &t, &start, &end);
+        out->names[out->n_names].off = start;
+        out->names[out->n_names].len = end - start;
+        out->n_names++;
+        t = next_token(&lx);
+        if (create || !is_punct(sql, &t, ','))
+            break;
+        t = next_token(&lx);
+    }
+    if (drop) {
+        /* [WAIT n | NOWAIT] [RESTRICT | CASCADE] */
+        if (is_kw(sql, &t, "WAIT")) {
+            t = next_token(&lx);
+            t = next_token(&lx);
+        } else if (is_kw(sql, &t, "NOWAIT")) {
+            t = next_token(&lx);
+        }
+        if (is_kw(sql, &t, "RESTRICT") || is_kw(sql, &t, "CASCADE"))
+            t = next_token(&lx);
+        return is_end(&t);
+    }
+    /* The rest of a CREATE: a REFERENCES anywhere is a foreign key. */
+    for (; !is_end(&t); t = next_token(&lx))
+        if (is_kw(sql, &t, "REFERENCES"))
+            out->references = 1;
+    return 1;
+}
+
 int odbctx_sql_creates(const char *sql, size_t len, unsigned flags, struct odbctx_sql_created *out)
 {
     struct lexer lx = {sql, sql ? len : 0, 0, flags, 0};
@@ -810,18 +929,8 @@ int odbctx_sql_creates(const char *sql, size_t len, unsigned flags, struct odbct
     }
     if (!is_name(&t))
         return 0;
-    size_t start = t.off, end = t.off + t.len;
-    /* schema.name, `db`.`t`, "s"."t": the parts touch their dots. */
-    for (;;) {
-        struct lexer save = lx;
-        struct tok dot = next_token(&lx), part = next_token(&lx);
-        if (!is_punct(sql, &dot, '.') || dot.off != end || !is_name(&part) ||
-            part.off != dot.off + 1) {
-            lx = save;
-            break;
-        }
-        end = part.off + part.len;
-    }
+    size_t start, end;
+    read_name(&lx, sql, &t, &start, &end);
     out->name_off = start;
     out->name_len = end - start;
     return 1;

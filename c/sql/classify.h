@@ -84,4 +84,30 @@ struct odbctx_sql_created {
 /* 1 and *out filled when the first statement of sql creates one of those. */
 int odbctx_sql_creates(const char *sql, size_t len, unsigned flags, struct odbctx_sql_created *out);
 
+/* MariaDB's table DDL, which a test runs as temporary tables
+ * (extras/mariadb_ddl.c):
+ *   CREATE [OR REPLACE] [TEMPORARY] TABLE [IF NOT EXISTS] name ...
+ *   DROP [TEMPORARY] TABLE[S] [IF EXISTS] name [, name ...] [WAIT n|NOWAIT]
+ *        [RESTRICT|CASCADE]
+ *   TRUNCATE [TABLE] name */
+enum odbctx_sql_table_op { ODBCTX_TABLE_CREATE = 1, ODBCTX_TABLE_DROP, ODBCTX_TABLE_TRUNCATE };
+#define ODBCTX_TABLE_NAMES 16
+struct odbctx_sql_table_ddl {
+    enum odbctx_sql_table_op op;
+    unsigned temporary : 1;
+    unsigned or_replace : 1;
+    unsigned if_exists : 1;  /* IF NOT EXISTS (CREATE), IF EXISTS (DROP) */
+    unsigned references : 1; /* CREATE: a REFERENCES clause (a foreign key) */
+    size_t insert_at;        /* CREATE, DROP: the offset of TABLE, where TEMPORARY goes */
+    size_t n_names;
+    struct {
+        size_t off, len;     /* as written, quotes and schema included */
+    } names[ODBCTX_TABLE_NAMES];
+};
+/* 1 and *out filled when the first statement of sql is one of those forms,
+ * read to its end (a DROP of more than ODBCTX_TABLE_NAMES tables, or
+ * anything after a TRUNCATE's name, is not). */
+int odbctx_sql_table_ddl(const char *sql, size_t len, unsigned flags,
+                         struct odbctx_sql_table_ddl *out);
+
 #endif

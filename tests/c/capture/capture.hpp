@@ -10,6 +10,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <sql.h>
+#include <sqlext.h>
+
 #include <string>
 
 #include "ledger.h"
@@ -60,6 +63,57 @@ struct legacy {
     long balance(int account);
     std::string error() const { return ledger_error(l); }
 };
+
+// The DSN the session captures, as a connection string.
+inline std::string via_dsn()
+{
+    return "DSN=" + dsn();
+}
+
+// A ledger table's name ("account", "entry") with the run's prefix.
+inline std::string table(const char *name)
+{
+    return prefix() + name;
+}
+
+struct diag {
+    std::string state, message;
+};
+
+inline diag first_diag(SQLSMALLINT type, SQLHANDLE h)
+{
+    SQLCHAR state[6] = "", msg[1024] = "";
+    SQLINTEGER native = 0;
+    SQLSMALLINT len = 0;
+    if (!SQL_SUCCEEDED(SQLGetDiagRec(type, h, 1, state, &native, msg, sizeof msg, &len)))
+        return {};
+    return {(char *)state, (char *)msg};
+}
+
+// A statement of the application's on dbc, freed by the destructor.
+struct stmt {
+    SQLHSTMT h = SQL_NULL_HSTMT;
+    explicit stmt(SQLHDBC dbc) { REQUIRE(SQL_SUCCEEDED(SQLAllocHandle(SQL_HANDLE_STMT, dbc, &h))); }
+    ~stmt() { SQLFreeHandle(SQL_HANDLE_STMT, h); }
+    stmt(const stmt &) = delete;
+    stmt &operator=(const stmt &) = delete;
+    SQLRETURN exec(const std::string &sql) { return SQLExecDirect(h, (SQLCHAR *)sql.c_str(), SQL_NTS); }
+    diag error() const { return first_diag(SQL_HANDLE_STMT, h); }
+};
+
+inline void ok(SQLRETURN r, const diag &d = {})
+{
+    INFO(d.state << " " << d.message);
+    REQUIRE(SQL_SUCCEEDED(r));
+}
+
+inline void exec_ok(SQLHDBC dbc, const std::string &sql)
+{
+    stmt st(dbc);
+    SQLRETURN r = st.exec(sql);
+    INFO(sql);
+    ok(r, st.error());
+}
 
 } // namespace cap
 

@@ -54,7 +54,13 @@ TEST_CASE("recovery: a breach that leaves tables locked is repaired; the next te
                                          "lock schema") == 0);
             REQUIRE(odbctx_begin_test(f.s) == 0);
             REQUIRE(odbctx_exec(f.s, "INSERT INTO rec_lock (id) VALUES (1)") == 0);
-            odbctx_exec(f.s, stmt.c_str());
+            // MariaDB: odbctx_exec refuses LOCK TABLES before sending it
+            // (tests/c/capture/ddl.cpp), so the breach comes by a path
+            // odbctx does not see.
+            if (rel::on_mariadb())
+                rel::real_exec(odbctx_hdbc(f.s), stmt);
+            else
+                odbctx_exec(f.s, stmt.c_str());
             INFO(f.message());
             REQUIRE(odbctx_end_test(f.s) == ODBCTX_EBREACH);
             // Repaired, and the message says so truthfully.
@@ -110,7 +116,7 @@ TEST_CASE("recovery: a breach that cannot be repaired breaks the session; every 
     // then suite-level data in it that a second breach commits: replaying
     // that data can only fail, so the suite cannot be restored.
     REQUIRE(odbctx_begin_test(f.s) == 0);
-    odbctx_exec(f.s, "CREATE TABLE rec_real (id INTEGER PRIMARY KEY)");
+    rel::real_exec(odbctx_hdbc(f.s), "CREATE TABLE rec_real (id INTEGER PRIMARY KEY)");
     odbctx_exec(f.s, "COMMIT");
     odbctx_end_test(f.s);
     {
@@ -147,11 +153,12 @@ TEST_CASE("recovery: a breach that cannot be repaired breaks the session; every 
 TEST_CASE("recovery: a statement that ends the transaction is named at that statement",
           "[recovery]")
 {
+    // (MariaDB's LOCK TABLES and DDL are refused before they are sent:
+    // tests/c/capture/ddl.cpp.)
     std::vector<std::string> forms;
     if (rel::on_mariadb())
         forms = {"SET STATEMENT max_statement_time=100 FOR COMMIT", "SET `autocommit`=1",
-                 "SET @@SESSION . autocommit = 1", "/*!COMMIT*/", "LOCK TABLES rec_named WRITE",
-                 "SET STATEMENT max_statement_time=100 FOR CREATE TABLE rec_named_x (id INT)"};
+                 "SET @@SESSION . autocommit = 1", "/*!COMMIT*/"};
     else
         forms = {"/* a comment */ COMMIT", "END", rel::on_sqlite() ? "commit transaction" : "commit work"};
     for (const std::string &stmt : forms) {
