@@ -204,6 +204,15 @@ $(DDL_SUITE): tests/c/capture/legacy/ddl_suite.c
 	@mkdir -p $(@D)
 	$(CC) $(PLAIN_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lodbc
 
+# odbctx_capture_start in programs linked in both orders (link_order.test.sh).
+LINK_ORDER := $(BUILD)/capture/link-right $(BUILD)/capture/link-wrong
+$(BUILD)/capture/link-right: tests/c/capture/legacy/link_order.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(PLAIN_CFLAGS) -Iinclude $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $< -L$(BUILD) -lodbctx -lodbc
+$(BUILD)/capture/link-wrong: tests/c/capture/legacy/link_order.c $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(PLAIN_CFLAGS) -Iinclude $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $< -lodbc -L$(BUILD) -lodbctx
+
 # The same program on iODBC (libiodbc2; its -dev package cannot be
 # installed beside unixODBC's, and the program only makes narrow calls,
 # whose ABI both share): compiled with unixODBC's headers, linked with
@@ -272,7 +281,7 @@ $(EXAMPLE_COUNT): examples/check/count_rows.c
 example-build: $(EXAMPLE_BIN) $(EXAMPLE_COUNT)
 
 # Everything tests/run needs built, in one list.
-TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(DDL_SUITE) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
+TEST_PREREQS := all $(TEST_BINS) $(FAKEDB) $(CAPTURE_PROG) $(CAPTURE_PROG_IODBC) $(DDL_SUITE) $(LINK_ORDER) $(SHARE_CHILD) $(GTEST_BIN) $(DOCTEST_BIN) \
     $(BOOST_TEST_BIN) $(CHILDREN_CATCH2) $(CHILDREN_GTEST) example-build
 ## tests        build every test suite and the programs they drive
 tests: $(TEST_PREREQS)

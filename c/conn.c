@@ -251,6 +251,50 @@ static SQLRETURN connect_wide(odbctx_session *s, const char *conn, SQLCHAR *out,
     return rc;
 }
 
+/* A driver or a DSN the driver manager could not find: the names it knows
+ * go into the message, so that a typo or a missing package shows at once.
+ * The driver manager's own SQLDrivers/SQLDataSources, as odbcinst -q -d/-s
+ * lists them (without odbctx's routing entries of a child's configuration). */
+static void name_what_exists(odbctx_session *s)
+{
+    int driver = strstr(s->err.message, "Can't open lib") != NULL ||
+                 strcmp(s->err.sqlstate, "IM003") == 0;
+    int dsn = !driver && strcmp(s->err.sqlstate, "IM002") == 0 &&
+              strstr(s->err.message, "Data source name not found") != NULL;
+    if (!driver && !dsn)
+        return;
+    char list[700] = "";
+    size_t used = 0;
+    SQLUSMALLINT dir = SQL_FETCH_FIRST;
+    for (int i = 0; i < 64 && used + 8 < sizeof list; i++, dir = SQL_FETCH_NEXT) {
+        SQLCHAR name[256] = "", attrs[2];
+        SQLSMALLINT nl = 0, al = 0;
+        SQLRETURN r = driver ? SQLDrivers(s->env, dir, name, sizeof name, &nl, attrs, sizeof attrs, &al)
+                             : SQLDataSources(s->env, dir, name, sizeof name, &nl, attrs,
+                                              sizeof attrs, &al);
+        if (!SQL_SUCCEEDED(r))
+            break;
+        if (strstr((char *)name, "(odbctx target)"))
+            continue;
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"", used ? ", " : "",
+                                 (char *)name);
+    }
+    size_t len = strlen(s->err.message);
+    if (driver)
+        snprintf(s->err.message + len, sizeof s->err.message - len,
+                 used ? "; the drivers installed (odbcinst -q -d) are %s: name one of them in "
+                        "Driver=, or give the path of its library"
+                      : "; no ODBC driver is installed (odbcinst -q -d lists none): install one, "
+                        "e.g. odbc-postgresql, odbc-mariadb or libsqliteodbc",
+                 list);
+    else
+        snprintf(s->err.message + len, sizeof s->err.message - len,
+                 used ? "; the data sources defined (odbcinst -q -s) are %s"
+                      : "; no data source is defined (odbcinst -q -s lists none): use a "
+                        "connection string with Driver=...",
+                 list);
+}
+
 static int connect_driver(odbctx_session *s)
 {
     SQLRETURN rc;
@@ -273,7 +317,9 @@ static int connect_driver(odbctx_session *s)
         char what[600];
         snprintf(what, sizeof what, "cannot connect with \"%s\"",
                  s->tmpdir ? "the embedded SQLite default" : s->connection);
-        return odbctx__fail_odbc(s, ODBCTX_ECONNECT, SQL_HANDLE_DBC, s->dbc, what);
+        int code = odbctx__fail_odbc(s, ODBCTX_ECONNECT, SQL_HANDLE_DBC, s->dbc, what);
+        name_what_exists(s);
+        return code;
     }
     s->connected = 1;
     /* Process-wide, so that no later connection, of this session or another

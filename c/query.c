@@ -306,8 +306,16 @@ int odbctx_script_read(const char *path, char **text, odbctx_error *err)
                          !text ? "text is NULL" : "path is NULL or empty");
     /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return read_fail(err, ODBCTX_EIO, "cannot open %s: %s", path, strerror(errno));
+    if (fd < 0) {
+        int e = errno;
+        /* A relative path is the working directory's, which is rarely
+         * where the user thinks a test binary runs. */
+        char cwd[1024];
+        if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+            return read_fail(err, ODBCTX_EIO, "cannot open %s (relative to the working directory %s): %s",
+                             path, cwd, strerror(e));
+        return read_fail(err, ODBCTX_EIO, "cannot open %s: %s", path, strerror(e));
+    }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

@@ -246,11 +246,13 @@ ODBCTX_API size_t odbctx_redact(const char *conn, char *out, size_t n);
  * itself. The result holds conn's password: it is not redacted. */
 ODBCTX_API int odbctx_worker_connection(const char *conn, char *out, size_t n, odbctx_error *err);
 
-/* ---- capture of legacy code (see README "Capture") ---- */
+/* ---- capture of legacy code (docs/capture.md) ---- */
 
 /* Captures raw ODBC use on this session's connection and, when pattern is
  * not NULL, connections that legacy code opens itself whose DSN or
- * connection string contains pattern ("*" captures every connection). */
+ * connection string contains pattern ("*" captures every connection).
+ * ODBCTX_EREFUSED when the program's ODBC calls would not reach capture
+ * (linked -lodbc before -lodbctx): the message says how to link. */
 ODBCTX_API int odbctx_capture_start(odbctx_session *s, const char *pattern);
 ODBCTX_API int odbctx_capture_stop(odbctx_session *s);
 /* 1 while capture runs on s's connection, else 0. Capture sees only the

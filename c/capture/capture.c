@@ -5,6 +5,7 @@
  */
 #include "capture/capture.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -405,7 +406,37 @@ static void free_capture(odbctx_session *s)
 
 static void capture_release(odbctx_session *s);
 
+/* Whether the program's calls by name reach capture. Linked with -lodbc
+ * before -lodbctx, a program binds SQLEndTran and the rest to the driver
+ * manager: its commits would commit for real, and would show only as a
+ * breach at the end of the test. */
+static int check_binding(odbctx_session *s)
+{
+    void *global = dlsym(RTLD_DEFAULT, "SQLEndTran");
+    if (!global || global == (void *)odbctx__cap_SQLEndTran)
+        return 0;
+    Dl_info info;
+    const char *lib = dladdr(global, &info) && info.dli_fname ? info.dli_fname : "another library";
+    return odbctx__fail(s, ODBCTX_EREFUSED,
+                        "odbctx_capture_start: this program's ODBC calls would not reach "
+                        "capture: SQLEndTran resolves to %s, which comes before libodbctx, so "
+                        "code that calls ODBC would commit for real. Link -lodbctx before -lodbc "
+                        "(as pkg-config --libs odbctx does), or run with LD_PRELOAD=libodbctx.so; "
+                        "programs and connections of their own can go through odbctx's driver "
+                        "instead (docs/capture.md)",
+                        lib);
+}
+
 int odbctx_capture_start(odbctx_session *s, const char *pattern)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc = check_binding(s);
+    odbctx__leave(s);
+    return rc ? rc : odbctx__capture_begin(s, pattern);
+}
+
+int odbctx__capture_begin(odbctx_session *s, const char *pattern)
 {
     if (!(s = odbctx__enter(s, 1)))
         return ODBCTX_EARG;
@@ -619,7 +650,8 @@ static void run_open(const char *conn, int wide)
         run_failed = 1;
         return;
     }
-    if ((rc = odbctx_capture_start(s, NULL)) == 0)
+    /* The program's calls come through the driver, whatever it linked. */
+    if ((rc = odbctx__capture_begin(s, NULL)) == 0)
         rc = odbctx_begin_test(s);
     if (rc) {
         fprintf(stderr, "odbctx: cannot begin: %s; the program's connections are refused\n",

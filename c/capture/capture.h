@@ -99,6 +99,11 @@ CAP_ALIASED(CAP_ALIAS_DECL)
 
 /* ---- capture.c ---- */
 
+/* odbctx_capture_start without its check that the program's calls by name
+ * reach capture: for the callers whose calls come another way (odbctx's
+ * driver in a program, a child process's forwarded calls). */
+int odbctx__capture_begin(odbctx_session *s, const char *pattern);
+
 /* Lock-free: is h a handle capture looks after? */
 int odbctx__cap_known(const void *h);
 /* With the session locked: its record, or NULL. */

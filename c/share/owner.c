@@ -775,7 +775,7 @@ static void hello(odbctx_session *s, struct client *c, struct share_buf *in, str
                                 "process joins the first session opened, which is not that one");
         return;
     }
-    if (!cur && odbctx_capture_start(s, NULL) != 0) {
+    if (!cur && odbctx__capture_begin(s, NULL) != 0) {
         put_error(out, "08004", "cannot capture the child's connection: %s",
                   odbctx_last_error(s)->message);
         return;

@@ -74,7 +74,19 @@ TEST_CASE("a missing driver is refused and named", "[connect]")
 
     r = try_open("Driver={No Such ODBC Driver};Server=localhost");
     CHECK(r.rc == ODBCTX_ECONNECT);
+    INFO(r.err.message);
     CHECK(contains(r.err.message, "No Such ODBC Driver"));
+    // The names that would have worked: the drivers make deps installs.
+    CHECK(contains(r.err.message, "the drivers installed (odbcinst -q -d) are "));
+    CHECK(contains(r.err.message, "\"SQLite3\""));
+    CHECK(contains(r.err.message, "\"PostgreSQL Unicode\""));
+    CHECK(contains(r.err.message, "\"MariaDB Unicode\""));
+
+    r = try_open("DSN=odbctx_no_such_dsn");
+    CHECK(r.rc == ODBCTX_ECONNECT);
+    INFO(r.err.message);
+    CHECK(contains(r.err.message, "odbctx_no_such_dsn"));
+    CHECK(contains(r.err.message, "data source"));
 }
 
 TEST_CASE("an unknown DBMS is refused and named", "[connect]")

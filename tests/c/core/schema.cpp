@@ -131,6 +131,13 @@ TEST_CASE("a missing file is an I/O error that names it", "[script]")
     CHECK(odbctx_exec_file(s, "/nonexistent/odbctx/core.sql") == ODBCTX_EIO);
     CHECK(core::message(s).find("/nonexistent/odbctx/core.sql") != std::string::npos);
     CHECK(odbctx_schema_file(s, "/nonexistent/odbctx/schema.sql") == ODBCTX_EIO);
+    // A relative one names the directory it was looked for in.
+    char cwd[1024];
+    REQUIRE(getcwd(cwd, sizeof cwd));
+    CHECK(odbctx_schema_file(s, "odbctx_no_such_dir/schema.sql") == ODBCTX_EIO);
+    INFO(core::message(s));
+    CHECK(core::message(s).find("odbctx_no_such_dir/schema.sql (relative to the working directory " +
+                                std::string(cwd) + ")") != std::string::npos);
 }
 
 TEST_CASE("the splitter keeps ';' inside quotes and comments together", "[script]")
