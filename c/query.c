@@ -36,8 +36,9 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
     if (!s->in_test && ends && odbctx__dialect(s->dialect)->ddl_commits &&
         odbctx__schema_is_ddl(s, sql, len))
         return odbctx__schema_statement(s, sql);
+    int implicit = ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len);
     /* Inside a test, MariaDB's table DDL runs as temporary tables. */
-    if (s->in_test && ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
+    if (s->in_test && implicit)
         return odbctx__ddl_run(s, sql, "test");
 
     /* Suite-level DDL is recorded like the schema's, so that a breach that
@@ -46,7 +47,7 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
                  ? odbctx__schema_run_recorded(s, sql)
                  : odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
                                     from_script && odbctx__dialect(s->dialect)->scripts_prepared);
-    if (ends && odbctx__dialect_commits_implicitly(s->dialect, sql, len))
+    if (implicit)
         ends = ODBCTX_ENDS_SURELY;
     else if (!ends && s->in_test && odbctx__procedure_commits(s, sql, len))
         ends = ODBCTX_ENDS_SURELY;

@@ -186,6 +186,32 @@ TEST_CASE("MariaDB: a table the test made is the test's wherever it was made", "
     t.finish();
 }
 
+TEST_CASE("MariaDB: DDL prepared in a test and executed after it is refused, not skipped",
+          "[ddl]")
+{
+    if (!is_mariadb())
+        ODBCTX_SKIP("DDL is transactional on PostgreSQL and SQLite");
+    const std::string t1 = table("ddl_late");
+    legacy app(via_dsn());
+    stmt st(ledger_dbc(app.l));
+    {
+        test_run t;
+        std::string sql = "CREATE TABLE " + t1 + " (id INT)";
+        ok(SQLPrepare(st.h, (SQLCHAR *)sql.c_str(), SQL_NTS), st.error());
+        t.finish();
+    }
+    // No test runs: the implicit commit cannot become an app-level one.
+    CHECK(SQLExecute(st.h) == SQL_ERROR);
+    diag d = st.error();
+    INFO(d.state << " " << d.message);
+    CHECK(d.state == "25000");
+    CHECK(d.message.find("outside a test") != std::string::npos);
+    CHECK(tables_named(t1) == 0);
+    test_run next;
+    CHECK(rows(t1) == -1);
+    next.finish();
+}
+
 TEST_CASE("MariaDB: table DDL in a test commits what is pending first, as in production",
           "[ddl]")
 {
