@@ -299,7 +299,22 @@ $(BUILD)/bench/odbctx-bench: $(call obj,$(BENCH_SRCS)) $(LIBS) bench/netcount.li
 $(BUILD)/bench/bench-passthrough: bench/passthrough.c
 	@mkdir -p $(@D)
 	$(CC) $(PLAIN_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lodbc
-bench-build: $(BUILD)/bench/odbctx-bench $(BUILD)/bench/bench-passthrough
+# The seed's scenario (bench/scenario/): the suite with odbctx, the same
+# suite with a truncation fixture on raw ODBC, and msgcount.so, which counts
+# the round trips of any client process it is preloaded into.
+SCENARIO_DIR := bench/scenario
+$(BUILD)/bench/scenario-odbctx: $(call obj,$(SCENARIO_DIR)/odbctx_suite.cpp) $(LIBS)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) $(TEST_RPATH) -o $@ $< -L$(BUILD) $(CXX_LINK_LIBS) -lpthread
+$(call obj,$(SCENARIO_DIR)/truncate_suite.cpp): TEST_CXXFLAGS += -DSCENARIO_SCHEMA_DIR='"$(CURDIR)/$(SCENARIO_DIR)/schema"'
+$(BUILD)/bench/scenario-truncate: $(call obj,$(SCENARIO_DIR)/truncate_suite.cpp)
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_LDFLAGS) -o $@ $< -lodbc
+$(BUILD)/bench/msgcount.so: $(SCENARIO_DIR)/msgcount.c
+	@mkdir -p $(@D)
+	$(CC) $(PLAIN_CFLAGS) -fPIC -shared -o $@ $< -ldl
+bench-build: $(BUILD)/bench/odbctx-bench $(BUILD)/bench/bench-passthrough \
+    $(BUILD)/bench/scenario-odbctx $(BUILD)/bench/scenario-truncate $(BUILD)/bench/msgcount.so
 
 # ---- running ----
 # Every target that runs something first makes sure the Debian packages are

@@ -326,6 +326,7 @@ static int connect_driver(odbctx_session *s)
      * opened at the same address, repeats it. */
     static unsigned long long last_connection_id;
     s->connection_id = __atomic_add_fetch(&last_connection_id, 1, __ATOMIC_RELAXED);
+    odbctx__schema_changed(s);
     completed[sizeof completed - 1] = '\0';
     odbctx_connstr_walk((char *)completed, collect_secret, s, NULL);
     memset(completed, 0, sizeof completed);

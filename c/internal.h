@@ -138,6 +138,11 @@ struct odbctx_session {
     size_t n_journal, cap_journal;
 
     int trace_print;      /* ODBCTX_TRACE=1 */
+    /* odbctx_schema_version: unique in the process, new whenever odbctx
+     * sees the schema change (objects.c). schema_dirty: DDL ran since the
+     * running test began, so a rollback may undo it. */
+    unsigned long long schema_version;
+    int schema_dirty;
     odbctx_error err;
     struct odbctx_trace trace;
     /* MariaDB: the temporary tables the running test made (its CREATE
@@ -379,6 +384,12 @@ int odbctx__schema_note(odbctx_session *s, const char *sql, size_t len);
 /* 1 when the statement is CREATE/ALTER/DROP/RENAME/TRUNCATE (DDL), read
  * with the session's lexis. */
 int odbctx__schema_is_ddl(const odbctx_session *s, const char *sql, size_t len);
+/* A new odbctx_schema_version for s. */
+void odbctx__schema_changed(odbctx_session *s);
+/* Every statement run on the session's connection, odbctx's own and
+ * captured ones (odbctx__trace_add passes them): DDL, or a rollback after
+ * DDL in the running test, gives the schema a new version. */
+void odbctx__schema_seen(odbctx_session *s, const char *origin, const char *sql);
 /* Runs a schema statement (again, when replayed), recording what it
  * creates; on MariaDB the leftovers registry hears of it first. */
 int odbctx__schema_run_recorded(odbctx_session *s, const char *sql);

@@ -35,6 +35,46 @@ int odbctx__schema_is_ddl(const odbctx_session *s, const char *sql, size_t len)
     return odbctx_sql_is_ddl(sql, len, odbctx__dialect(s->dialect)->lexis);
 }
 
+void odbctx__schema_changed(odbctx_session *s)
+{
+    /* Process-wide, like connection ids: a session opened later at the
+     * same address never repeats a version an earlier one had. */
+    static unsigned long long last_version;
+    s->schema_version = __atomic_add_fetch(&last_version, 1, __ATOMIC_RELAXED);
+}
+
+/* ROLLBACK, ROLLBACK TO ...: what a level's end or an app rollback sends. */
+static int is_rollback(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '\r')
+        sql++;
+    return strncasecmp(sql, "ROLLBACK", 8) == 0;
+}
+
+void odbctx__schema_seen(odbctx_session *s, const char *origin, const char *sql)
+{
+    if (sql == NULL)
+        return;
+    size_t len = strlen(sql);
+    int ddl = odbctx__schema_is_ddl(s, sql, len);
+    /* A later statement of a multi-statement string may be DDL too. odbctx's
+     * own strings are savepoint SQL and its checks: none is. */
+    if (!ddl && origin != odbctx__origin_own && memchr(sql, ';', len)) {
+        struct odbctx_sql_stmt st[8];
+        size_t n = odbctx_classify(sql, len, odbctx__dialect(s->dialect)->lexis, st, 8);
+        for (size_t i = 0; i < n && !ddl; i++)
+            ddl = i >= 8 || odbctx__schema_is_ddl(s, sql + st[i].off, st[i].len);
+    }
+    if (ddl) {
+        s->schema_dirty = 1;
+        odbctx__schema_changed(s);
+    } else if (s->schema_dirty && is_rollback(sql)) {
+        /* The rollback may have undone the DDL; it stays "dirty" until the
+         * next test begins, since a later rollback may undo more of it. */
+        odbctx__schema_changed(s);
+    }
+}
+
 /* Was the object there before the statement that may create it ran? When
  * that cannot be told, it counts as there: odbctx must never drop what may
  * not be its own. */

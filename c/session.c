@@ -308,6 +308,25 @@ unsigned long long odbctx_connection_id(odbctx_session *s)
     return id;
 }
 
+unsigned long long odbctx_schema_version(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return 0;
+    unsigned long long v = s->connected ? s->schema_version : 0;
+    odbctx__leave(s);
+    return v;
+}
+
+int odbctx_schema_changed(odbctx_session *s)
+{
+    if (!odbctx__enter(s, 0))
+        return ODBCTX_EARG;
+    odbctx__schema_changed(s);
+    s->schema_dirty = 1;
+    odbctx__leave(s);
+    return ODBCTX_OK;
+}
+
 SQLHENV odbctx_henv(odbctx_session *s)
 {
     if (!odbctx__enter(s, 0))

@@ -66,6 +66,10 @@ void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, i
     struct odbctx_trace *t = &s->trace;
     size_t len = 0;
 
+    /* The one place every statement run on the connection passes through,
+     * so the one place that can tell the schema changed. */
+    odbctx__schema_seen(s, origin, sql);
+
     /* Every statement passes here: the line is put together by hand, not
      * with snprintf, and the SQL collapsed straight into it. */
     line[0] = '\0';

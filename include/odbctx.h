@@ -98,6 +98,19 @@ ODBCTX_API SQLHDBC odbctx_hdbc(odbctx_session *s);
  * that caches statements keys on it). */
 ODBCTX_API unsigned long long odbctx_connection_id(odbctx_session *s);
 
+/* Identifies the schema as odbctx last saw it: unique in the process, new
+ * after every (re)connect, every CREATE/ALTER/DROP/RENAME/TRUNCATE that
+ * odbctx runs or captures, and every rollback in a test that ran one; 0 for
+ * NULL, closed or unconnected s. What odbctx keeps about tables (the
+ * factories' column metadata and prepared INSERTs) stays valid while it
+ * does not change, across tests. */
+ODBCTX_API unsigned long long odbctx_schema_version(odbctx_session *s);
+/* Says that the schema changed behind odbctx's back (DDL sent on
+ * odbctx_hdbc(s) while capture is off, or from another connection): gives
+ * it a new version, so that nothing kept about tables is used again.
+ * ODBCTX_EARG for NULL s. */
+ODBCTX_API int odbctx_schema_changed(odbctx_session *s);
+
 /* The ODBC environment the session's connection belongs to. */
 ODBCTX_API SQLHENV odbctx_henv(odbctx_session *s);
 

@@ -92,7 +92,7 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
     if (id == 0)
         return;
     connection_ = id;
-    generation_ = data_generation();
+    generation_ = odbctx_schema_version(t.session);
     std::vector<idle_statement> stale;
     bool fresh = false;
     {
@@ -105,7 +105,8 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
             c.generation = generation_;
             fresh = true;
         } else if (c.generation != generation_) {
-            // A new run of a test, as for the metadata: the schema may differ.
+            // The schema changed, as for the metadata: the statements may
+            // name what is no longer there.
             for (auto &[sql, handles] : c.idle)
                 stale.insert(stale.end(), std::make_move_iterator(handles.begin()),
                              std::make_move_iterator(handles.end()));

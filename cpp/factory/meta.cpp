@@ -245,9 +245,14 @@ std::shared_ptr<const table_meta> describe_table(SQLHDBC dbc, const connection_i
     return meta;
 }
 
-// Metadata is read once per table mapping, connection and run of a test
-// (begin_test_data): a test may change the schema, and a session freed and
-// another opened at the same address must not inherit stale entries.
+// Metadata is read once per table mapping and schema version of the
+// session (odbctx_schema_version, new after a reconnect, DDL and a rollback
+// of DDL), and kept across tests: reading it again was a third of the round
+// trips of a test that creates rows of two tables (SELECT ... WHERE 1=0 and
+// pg_attribute on PostgreSQL). Versions are unique in the process, so a
+// session opened at the address of a freed one inherits nothing. A bare
+// connection (no session) has nothing that tells when its schema changes:
+// its entries last for a run of a test (begin_test_data).
 struct cache_entry {
     std::uint64_t generation = 0;
     std::shared_ptr<const table_meta> meta;
@@ -344,7 +349,8 @@ std::shared_ptr<const table_meta> metadata(const insert_target &t, const connect
         key += '\x1f';
         key += c;
     }
-    const std::uint64_t generation = data_generation();
+    const std::uint64_t generation =
+        t.session != nullptr ? odbctx_schema_version(t.session) : data_generation();
     {
         std::lock_guard g(cache_lock);
         auto it = cache().find(key);
@@ -354,9 +360,13 @@ std::shared_ptr<const table_meta> metadata(const insert_target &t, const connect
     auto meta = describe_table(t.dbc, ci, job);
     std::lock_guard g(cache_lock);
     auto &entries = cache();
-    // Entries of earlier runs are dead weight: drop them as they are noticed.
+    // Entries of the same session and connection for an earlier schema are
+    // dead weight: drop them as they are noticed (other sessions' stay).
+    const std::size_t handles = 2 * sizeof(void *);
     for (auto it = entries.begin(); it != entries.end();)
-        it = it->second.generation != generation ? entries.erase(it) : std::next(it);
+        it = it->second.generation != generation && it->first.compare(0, handles, key, 0, handles) == 0
+                 ? entries.erase(it)
+                 : std::next(it);
     entries[key] = cache_entry{generation, meta};
     return meta;
 }

@@ -137,9 +137,12 @@ connection_info describe_connection(SQLHDBC dbc);
 // Prepared statements kept per session connection (factory/cache.cpp), so
 // that create() prepares its INSERT once, not once per row (on PostgreSQL
 // that was Parse and a DEALLOCATE per row, on MariaDB a server-side prepare).
-// The same lifetime as the metadata cache: a run of a test (data_generation)
-// frees the idle statements of the session's connection; a new connection
-// (odbctx_connection_id) forgets them, its disconnect having freed them.
+// The same lifetime as the metadata cache: a new schema version
+// (odbctx_schema_version: DDL, a rollback of DDL) frees the idle statements
+// of the session's connection; they are kept across tests otherwise, where
+// freeing them cost a DEALLOCATE and a new Parse per test on PostgreSQL. A
+// new connection (odbctx_connection_id) forgets them, its disconnect
+// having freed them.
 // A bare connection (no session) has no cache: nothing tells when it goes;
 // nor has a session while capture runs on it (capture sees only statements
 // allocated meanwhile).
@@ -161,8 +164,8 @@ public:
     void put_back(const std::string &sql, statement &st) noexcept;
 
     // Whether statements are cached (a session, no capture): what this
-    // view was opened on then identifies the connection and the run of a
-    // test, as for the metadata.
+    // view was opened on then identifies the connection and the schema
+    // version, as for the metadata.
     bool caching() const { return connection_ != 0; }
     unsigned long long connection() const { return connection_; }
     std::uint64_t generation() const { return generation_; }

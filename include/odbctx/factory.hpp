@@ -37,7 +37,9 @@
 // then after_create hooks, then the persistence step), and their _batch
 // forms. create_batch(n) checks every row, then inserts them with one
 // prepared statement (a parameter array where the driver supports it; see
-// cpp/factory/insert.cpp) in a nested savepoint: all rows or none.
+// cpp/factory/insert.cpp). What a batch the database refuses leaves:
+// docs/factories.md (nothing on SQLite and from an array; the rows before
+// the refused one when the rows go one by one on a server).
 // Persistence: persistence::none (default) leaves the rows in the test's
 // transaction; persistence::commit then runs an app-level commit (a
 // savepoint restart: the rows still vanish when the test ends), once per

@@ -48,8 +48,10 @@ enum class insert_path {
 // whose message names the type, the field and, for a batch, the row: at the
 // first bad row before anything is sent where the table's metadata tells
 // (missing column, NULL into NOT NULL, value too long or out of range), else
-// when the driver reports it. A batch of more than one row runs in a nested
-// savepoint when a test is running, so it inserts all its rows or none.
+// when the driver reports it. On SQLite a batch of more than one row runs in
+// a nested savepoint when a test is running, so it inserts all its rows or
+// none; on the servers an array is one statement the database undoes, and
+// row by row the rows before the refused one stay (the message says so).
 ODBCTX_API void insert(const insert_target &target, insert_job &job);
 
 // The path the last insert() on this thread took.

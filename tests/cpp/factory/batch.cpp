@@ -118,31 +118,46 @@ TEST_CASE("create_batch: rows without a generated key use parameter arrays", "[f
     REQUIRE(fx::count("fx_items", "code = 'item-9999'") == 1);
 }
 
-TEST_CASE("create_batch: all rows or none when the database refuses one", "[factory][batch]")
+// What a failing batch leaves (docs/factories.md): on SQLite nothing (a
+// savepoint around the batch costs nothing there); on the servers no
+// savepoint is set (it cost two round trips per batch), so the rows before
+// the failing one stay in the test when the rows go one by one, as the
+// objects before a failing one do with factory_boy. The error names the row.
+TEST_CASE("create_batch: what a batch that the database refuses leaves", "[factory][batch]")
 {
     fx::users.create(set(&user::login, "taken"));
     const bool per_row = GENERATE(false, true);
     forced_path force(per_row);
-    // Row 3 collides with the existing login; only the database can tell.
+    INFO((per_row ? "per-row forced" : "driver's choice"));
+    // Row 4 collides with the existing login; only the database can tell.
     const auto f = fx::users.with(&user::login, odbctx::sequence([](long long n) {
         return n == 3 ? std::string("taken") : "batch" + std::to_string(n);
     }));
     f.reset_sequence();
-    REQUIRE_THROWS_AS(f.create_batch(5), odbctx::error_exception);
+    std::string what;
     try {
-        f.reset_sequence();
         f.create_batch(5);
     } catch (const odbctx::error_exception &e) {
-        INFO(e.what());
+        what = e.what();
         CHECK(e.error().code == ODBCTX_ESQL);
-        CHECK_THAT(e.what(), Catch::Contains("factory<fx::user>"));
-        if (per_row || fx::configured_dialect() == fx::dialect::postgresql)
-            CHECK_THAT(e.what(), Catch::Contains("row 4 of 5"));
     }
-    REQUIRE(fx::count("fx_users") == 1);
-    // The session is usable afterwards.
+    INFO(what);
+    REQUIRE_FALSE(what.empty());
+    CHECK_THAT(what, Catch::Contains("factory<fx::user>"));
+    const long long left = fx::count("fx_users") - 1;
+    const bool servers = fx::configured_dialect() != fx::dialect::sqlite;
+    if (!servers) {
+        CHECK(left == 0);
+    } else if (per_row) {
+        CHECK(left == 3);
+        CHECK_THAT(what, Catch::Contains("row 4 of 5") && Catch::Contains("rows 1-3 stay in the test"));
+    } else {
+        // One statement for the whole array, undone by the database.
+        CHECK(left == 0);
+    }
+    // The session is usable afterwards, and the rows left are the test's.
     fx::users.create_batch(2);
-    REQUIRE(fx::count("fx_users") == 3);
+    REQUIRE(fx::count("fx_users") == 1 + left + 2);
 }
 
 TEST_CASE("create_batch: 0 rows insert nothing", "[factory][batch]")
