@@ -81,13 +81,54 @@ void odbctx__own_stmt_drop(odbctx_session *s)
  * on the first result, to be given back with done(s, *out, *reuse). On
  * failure the error is on the session (the statement text as its prefix),
  * the trace has the line and nothing is left open. */
+/* Binds b's values to st's markers after checking their count; 0 or the
+ * error on s. ind holds b->n lengths for the call's duration. */
+static int bind(odbctx_session *s, SQLHSTMT st, const char *sql, const struct odbctx__bound *b,
+                SQLLEN *ind)
+{
+    SQLSMALLINT markers = 0;
+    if (!SQL_SUCCEEDED(REAL(SQLNumParams)(st, &markers)))
+        return odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, sql);
+    if ((size_t)markers != b->n)
+        return odbctx__fail(s, ODBCTX_EARG,
+                            "%.300s: the statement has %d parameter marker%s, %zu value%s given; "
+                            "nothing was run",
+                            sql, markers, markers == 1 ? "" : "s", b->n, b->n == 1 ? "" : "s");
+    for (size_t i = 0; i < b->n; i++) {
+        const odbctx_param *p = &b->params[i];
+        SQLULEN size = p->size;
+        if (p->data == NULL) {
+            ind[i] = SQL_NULL_DATA;
+        } else if (p->c_type == SQL_C_CHAR || p->c_type == SQL_C_BINARY) {
+            ind[i] = p->len == SQL_NTS ? (SQLLEN)strlen(p->data) : p->len;
+            if (size == 0)
+                size = ind[i] > 0 ? (SQLULEN)ind[i] : 1;
+        } else {
+            ind[i] = 0;
+        }
+        if (size == 0)
+            size = 1;
+        SQLRETURN r = REAL(SQLBindParameter)(st, (SQLUSMALLINT)(i + 1), SQL_PARAM_INPUT, p->c_type,
+                                             p->sql_type, size, p->digits, (SQLPOINTER)p->data,
+                                             ind[i] > 0 ? ind[i] : 0, &ind[i]);
+        if (!SQL_SUCCEEDED(r)) {
+            int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, NULL);
+            odbctx__error_prefix(s, "%.300s: parameter %zu", sql, i + 1);
+            return code;
+        }
+    }
+    return 0;
+}
+
 static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
-               SQLHSTMT *out, int *reuse)
+               const struct odbctx__bound *b, SQLHSTMT *out, int *reuse)
 {
     /* Taken out while in use: a call re-entered meanwhile allocates its own. */
     SQLHSTMT st = SQL_NULL_HSTMT;
     SQLRETURN rc;
     int cached = 0;
+    if (b)
+        prepared = 1;
     *reuse = !prepared && origin == odbctx__origin_own;
     if (*reuse && s->own_stmt) {
         /* A dangling handle is dropped, not freed: freeing it would free
@@ -109,8 +150,21 @@ static int run(odbctx_session *s, const char *sql, const char *origin, int prepa
         }
         if (prepared) {
             rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
-            if (SQL_SUCCEEDED(rc))
+            if (SQL_SUCCEEDED(rc) && b) {
+                SQLLEN small[16], *ind = b->n <= 16 ? small : malloc(b->n * sizeof *ind);
+                int bound = ind ? bind(s, st, sql, b, ind) : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+                if (bound == 0)
+                    rc = REAL(SQLExecute)(st);
+                if (ind != small)
+                    free(ind);
+                if (bound) {
+                    odbctx__trace_add(s, origin, sql, 0, s->err.message);
+                    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+                    return bound;
+                }
+            } else if (SQL_SUCCEEDED(rc)) {
                 rc = REAL(SQLExecute)(st);
+            }
         } else {
             rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
         }
@@ -150,10 +204,131 @@ static int next_result(odbctx_session *s, SQLHSTMT st, const char *sql)
     return code;
 }
 
-int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
+/* Appends len bytes of str to out (capacity cap, *used so far), cut to fit. */
+static void append(char *out, size_t cap, size_t *used, const char *str, size_t len)
+{
+    if (*used + 1 >= cap)
+        return;
+    if (len > cap - 1 - *used)
+        len = cap - 1 - *used;
+    memcpy(out + *used, str, len);
+    *used += len;
+}
+
+static void append_int(char *out, size_t cap, size_t *used, unsigned long long v, int negative)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    if (negative)
+        digits[--n] = '-';
+    append(out, cap, used, digits + n, sizeof digits - n);
+}
+
+/* What the trace shows of a statement with values: the text, then the
+ * values in brackets (text cut short, binary as its length), into out
+ * (capacity cap, cut to fit: the trace shows at most SQL_SHOWN characters
+ * of a statement anyway). Returns sql itself when there are no values.
+ * Written by hand, not with snprintf: a factory's create() traces a line
+ * per object, and formatting was most of its cost. */
+#define TRACED_MAX 2400
+static const char *traced_text(const char *sql, const struct odbctx__bound *b, char *out,
+                               size_t cap)
+{
+    if (!b || b->n == 0)
+        return sql;
+    size_t used = 0;
+    append(out, cap, &used, sql, strlen(sql));
+    append(out, cap, &used, " [", 2);
+    for (size_t i = 0; i < b->n; i++) {
+        const odbctx_param *p = &b->params[i];
+        if (i)
+            append(out, cap, &used, ", ", 2);
+        if (!p->data) {
+            append(out, cap, &used, "NULL", 4);
+        } else if (p->c_type == SQL_C_CHAR) {
+            size_t len = p->len == SQL_NTS ? strlen(p->data) : (size_t)p->len;
+            append(out, cap, &used, "'", 1);
+            append(out, cap, &used, p->data, len > 40 ? 40 : len);
+            append(out, cap, &used, len > 40 ? "...'" : "'", len > 40 ? 4 : 1);
+        } else if (p->c_type == SQL_C_BINARY) {
+            append(out, cap, &used, "<", 1);
+            append_int(out, cap, &used, (unsigned long long)p->len, 0);
+            append(out, cap, &used, " bytes>", 7);
+        } else if (p->c_type == SQL_C_SBIGINT) {
+            long long v = *(const long long *)p->data;
+            append_int(out, cap, &used, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v,
+                       v < 0);
+        } else if (p->c_type == SQL_C_UBIGINT) {
+            append_int(out, cap, &used, *(const unsigned long long *)p->data, 0);
+        } else if (p->c_type == SQL_C_BIT) {
+            int on = *(const unsigned char *)p->data != 0;
+            append(out, cap, &used, on ? "true" : "false", on ? 4 : 5);
+        } else {
+            char v[64] = "?";
+            if (p->c_type == SQL_C_DOUBLE) {
+                snprintf(v, sizeof v, "%g", *(const double *)p->data);
+            } else if (p->c_type == SQL_C_TYPE_DATE) {
+                const SQL_DATE_STRUCT *d = p->data;
+                snprintf(v, sizeof v, "%04d-%02u-%02u", d->year, d->month, d->day);
+            } else if (p->c_type == SQL_C_TYPE_TIMESTAMP) {
+                const SQL_TIMESTAMP_STRUCT *d = p->data;
+                snprintf(v, sizeof v, "%04d-%02u-%02u %02u:%02u:%02u", d->year, d->month, d->day,
+                         d->hour, d->minute, d->second);
+            }
+            append(out, cap, &used, v, strlen(v));
+        }
+    }
+    append(out, cap, &used, "]", 1);
+    out[used] = '\0';
+    return out;
+}
+
+void odbctx_trace_statement(odbctx_session *s, const char *origin, const char *sql,
+                            const odbctx_param *params, size_t n, const char *note, int ok,
+                            const char *message)
+{
+    if (!sql || !odbctx__enter(s, 0))
+        return;
+    if (!origin || !*origin)
+        origin = "?";
+    /* A loop of the same INSERT makes one line with a count. */
+    if (odbctx__trace_repeat(s, origin, sql, ok)) {
+        odbctx__leave(s);
+        return;
+    }
+    struct odbctx__bound b = {params, params ? n : 0};
+    char buf[TRACED_MAX];
+    const char *text = traced_text(sql, &b, buf, sizeof buf);
+    if (note && *note) {
+        size_t used = 0;
+        if (text == buf)
+            used = strlen(buf);
+        else
+            append(buf, sizeof buf, &used, sql, strlen(sql));
+        append(buf, sizeof buf, &used, " (", 2);
+        append(buf, sizeof buf, &used, note, strlen(note));
+        append(buf, sizeof buf, &used, ")", 1);
+        buf[used] = '\0';
+        text = buf;
+    }
+    /* Not odbctx__origin_own: the line is redacted like the user's. */
+    odbctx__trace_add(s, origin, text, ok != 0, message);
+    if (ok)
+        odbctx__trace_repeatable(s, origin, sql);
+    odbctx__leave(s);
+}
+
+static int exec_any(odbctx_session *s, const char *sql, const char *origin, int prepared,
+                    const struct odbctx__bound *b)
 {
     SQLHSTMT st;
-    int reuse, rc = run(s, sql, origin, prepared, &st, &reuse);
+    char buf[TRACED_MAX];
+    const char *traced = traced_text(sql, b, buf, sizeof buf);
+    int reuse, rc = run(s, sql, origin, prepared, b, &st, &reuse);
     if (rc)
         return rc;
     /* Later statements of a multi-statement string report their errors
@@ -161,20 +336,33 @@ int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int
     while ((rc = next_result(s, st, sql)) > 0)
         ;
     done(s, st, reuse && rc == 0);
-    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    odbctx__trace_add(s, origin, traced, rc == 0, rc == 0 ? NULL : s->err.message);
     return rc;
+}
+
+int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int prepared)
+{
+    return exec_any(s, sql, origin, prepared, NULL);
 }
 
 int odbctx__exec_real(odbctx_session *s, const char *sql, const char *origin)
 {
-    return odbctx__exec_opt(s, sql, origin, 0);
+    return exec_any(s, sql, origin, 0, NULL);
 }
 
-int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
-                           long long *out)
+int odbctx__exec_bound(odbctx_session *s, const char *sql, const char *origin,
+                       const struct odbctx__bound *b)
+{
+    return exec_any(s, sql, origin, 1, b);
+}
+
+int odbctx__query_int_bound(odbctx_session *s, const char *sql, const char *origin,
+                            const struct odbctx__bound *b, long long *out)
 {
     SQLHSTMT st;
-    int reuse, found = 0, rc = run(s, sql, origin, 0, &st, &reuse);
+    char buf[TRACED_MAX];
+    const char *traced = traced_text(sql, b, buf, sizeof buf);
+    int reuse, found = 0, rc = run(s, sql, origin, 0, b, &st, &reuse);
     if (rc)
         return rc;
     *out = 0;
@@ -203,8 +391,14 @@ int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origi
     done(s, st, reuse && rc == 0);
     if (rc == 0 && !found)
         rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
-    odbctx__trace_add(s, origin, sql, rc == 0, rc == 0 ? NULL : s->err.message);
+    odbctx__trace_add(s, origin, traced, rc == 0, rc == 0 ? NULL : s->err.message);
     return rc;
+}
+
+int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
+                           long long *out)
+{
+    return odbctx__query_int_bound(s, sql, origin, NULL, out);
 }
 
 

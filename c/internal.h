@@ -60,6 +60,11 @@ struct odbctx_trace {
     char *text;
     size_t len, cap;
     size_t dropped; /* lines dropped from the front to bound memory */
+    /* The last line, when it may take repeats (odbctx__trace_repeat): its
+     * origin and statement, where its repeat count begins, the count. */
+    char *rep_key;
+    size_t rep_at;
+    unsigned long rep_n;
 };
 
 /* Suite-level work, replayed when the suite transaction must be begun anew
@@ -339,6 +344,14 @@ int odbctx__plain_rows(odbctx_session *s, SQLHDBC dbc, const char *sql, odbctx__
 void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql,
                        int ok, const char *message);
 void odbctx__trace_reset(odbctx_session *s);
+/* A statement that code of odbctx's runs in a loop (a factory's INSERT):
+ * when the trace's last line is the same origin and statement, and this
+ * run succeeded, the line's count goes up instead of a new line ("and 9
+ * more like it"), and 1 is returned; otherwise 0, and after the caller's
+ * odbctx__trace_add, odbctx__trace_repeatable makes that line the one
+ * repeats count on. */
+int odbctx__trace_repeat(odbctx_session *s, const char *origin, const char *sql, int ok);
+void odbctx__trace_repeatable(odbctx_session *s, const char *origin, const char *sql);
 void odbctx__trace_free(odbctx_session *s);
 /* Writes into out a short account of what in the trace may have ended the
  * suite transaction (transaction control, or DDL on MariaDB), followed by the
@@ -365,6 +378,16 @@ int odbctx__exec_opt(odbctx_session *s, const char *sql, const char *origin, int
  * result set into *out (NULL reads as 0); ODBCTX_ESQL when there is no row. */
 int odbctx__query_int_real(odbctx_session *s, const char *sql, const char *origin,
                            long long *out);
+/* The same with values for the statement's '?' markers (odbctx_param),
+ * always prepared; the trace shows the values after the statement. */
+struct odbctx__bound {
+    const odbctx_param *params;
+    size_t n;
+};
+int odbctx__exec_bound(odbctx_session *s, const char *sql, const char *origin,
+                       const struct odbctx__bound *b);
+int odbctx__query_int_bound(odbctx_session *s, const char *sql, const char *origin,
+                            const struct odbctx__bound *b, long long *out);
 /* Frees the reused statement handle: before the connection is disconnected
  * (which frees it anyway, so that it must be forgotten: odbctx__connect
  * does) or its handle freed. */

@@ -26,12 +26,28 @@ static const char *origin_of(const odbctx_session *s)
  * A statement that failed, or that may end transactions, is followed by a
  * check that the suite transaction survived it. from_script: see
  * scripts_prepared in dialect.c. */
-static int exec_user(odbctx_session *s, const char *sql, int from_script)
+static int exec_user(odbctx_session *s, const char *sql, int from_script,
+                     const struct odbctx__bound *b)
 {
     if (s->in_test && s->breach)
         return odbctx__breached(s, "odbctx_exec");
 
     size_t len = strlen(sql);
+    /* Suite-level statements are journaled as text, to be replayed after a
+     * breach: values bound to one could not be replayed. */
+    if (b && !s->in_test)
+        return odbctx__fail(s, ODBCTX_EARG,
+                            "odbctx_exec_params: %.300s: outside a test, suite-level data is "
+                            "written with odbctx_exec (values in the text), which a repair can "
+                            "replay; nothing was run",
+                            sql);
+    /* The schema's paths (recorded, temporary tables on MariaDB) keep the
+     * statement's text only. */
+    if (b && odbctx__schema_is_ddl(s, sql, len))
+        return odbctx__fail(s, ODBCTX_EARG,
+                            "odbctx_exec_params: %.300s: DDL takes no parameters (put the values "
+                            "in the text, or use odbctx_exec); nothing was run",
+                            sql);
     int ends = odbctx__dialect_ends_transaction(s->dialect, sql, len);
     if (!s->in_test && ends && odbctx__dialect(s->dialect)->ddl_commits &&
         odbctx__schema_is_ddl(s, sql, len))
@@ -45,7 +61,8 @@ static int exec_user(odbctx_session *s, const char *sql, int from_script)
      * commits it can be undone by dropping what it made. */
     int rc = !s->in_test && odbctx__schema_is_ddl(s, sql, len)
                  ? odbctx__schema_run_recorded(s, sql)
-                 : odbctx__exec_opt(s, sql, s->in_test ? "test" : "suite",
+             : b ? odbctx__exec_bound(s, sql, origin_of(s), b)
+                 : odbctx__exec_opt(s, sql, origin_of(s),
                                     from_script && odbctx__dialect(s->dialect)->scripts_prepared);
     if (implicit)
         ends = ODBCTX_ENDS_SURELY;
@@ -81,7 +98,61 @@ int odbctx_exec(odbctx_session *s, const char *sql)
     if (!sql || !*sql)
         rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_exec: sql is NULL or empty");
     else if ((rc = ensure_suite(s)) == 0)
-        rc = exec_user(s, sql, 0);
+        rc = exec_user(s, sql, 0, NULL);
+    odbctx__leave(s);
+    return rc;
+}
+
+/* A value odbctx_exec_params cannot bind: named, or 0. */
+static int check_params(odbctx_session *s, const char *fn, const odbctx_param *params, size_t n)
+{
+    if (n > 0 && !params)
+        return odbctx__fail(s, ODBCTX_EARG, "%s: params is NULL with n = %zu", fn, n);
+    for (size_t i = 0; i < n; i++) {
+        const odbctx_param *p = &params[i];
+        if (p->data && (p->c_type == SQL_C_CHAR || p->c_type == SQL_C_BINARY) &&
+            p->len < 0 && !(p->c_type == SQL_C_CHAR && p->len == SQL_NTS))
+            return odbctx__fail(s, ODBCTX_EARG, "%s: parameter %zu has length %ld", fn, i + 1,
+                                (long)p->len);
+        if (p->c_type == 0 || p->sql_type == 0)
+            return odbctx__fail(s, ODBCTX_EARG, "%s: parameter %zu has no C or SQL type", fn,
+                                i + 1);
+    }
+    return 0;
+}
+
+int odbctx_exec_params(odbctx_session *s, const char *sql, const odbctx_param *params, size_t n)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    struct odbctx__bound b = {params, n};
+    if (!sql || !*sql)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_exec_params: sql is NULL or empty");
+    else if ((rc = check_params(s, "odbctx_exec_params", params, n)) == 0 &&
+             (rc = ensure_suite(s)) == 0)
+        rc = exec_user(s, sql, 0, &b);
+    odbctx__leave(s);
+    return rc;
+}
+
+int odbctx_query_int_params(odbctx_session *s, const char *sql, const odbctx_param *params,
+                            size_t n, long long *out)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    struct odbctx__bound b = {params, n};
+    if (!sql || !*sql || !out)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_query_int_params: %s",
+                          !out ? "out is NULL" : "sql is NULL or empty");
+    else if ((rc = check_params(s, "odbctx_query_int_params", params, n)) != 0)
+        ;
+    else if (s->in_test && s->breach)
+        rc = odbctx__breached(s, "odbctx_query_int_params");
+    else if ((rc = ensure_suite(s)) == 0)
+        rc = odbctx__after_statement(
+            s, sql, odbctx__query_int_bound(s, sql, origin_of(s), &b, out), 0);
     odbctx__leave(s);
     return rc;
 }
@@ -139,7 +210,7 @@ static int run_one(struct script_run *r, const char *text, size_t len, unsigned 
         return odbctx__fail(s, ODBCTX_ENOMEM, "%s:%u: out of memory", r->name, line);
     memcpy(r->buf, text, len);
     r->buf[len] = '\0';
-    int rc = r->fn ? r->fn(s, r->buf, r->ctx) : exec_user(s, r->buf, 1);
+    int rc = r->fn ? r->fn(s, r->buf, r->ctx) : exec_user(s, r->buf, 1, NULL);
     /* The statement already leads the driver's message when the driver
      * failed; say where it is in the script. */
     if (rc)

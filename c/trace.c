@@ -36,14 +36,24 @@ static void collapse(const char *sql, char *out, size_t n)
     out[used] = '\0';
 }
 
+static void forget_repeats(struct odbctx_trace *t)
+{
+    free(t->rep_key);
+    t->rep_key = NULL;
+    t->rep_n = 0;
+}
+
 static void drop_front(struct odbctx_trace *t)
 {
+    forget_repeats(t);
     size_t cut = t->len / 2;
     char *nl = memchr(t->text + cut, '\n', t->len - cut);
     cut = nl ? (size_t)(nl - t->text) + 1 : t->len;
-    for (size_t i = 0; i < cut; i++)
-        if (t->text[i] == '\n')
-            t->dropped++;
+    /* memchr, not a loop over bytes: half a megabyte is counted at a time,
+     * and a test that creates rows in a loop traces a line per row. */
+    for (const char *p = t->text, *end = t->text + cut; (p = memchr(p, '\n', (size_t)(end - p)));
+         p++)
+        t->dropped++;
     memmove(t->text, t->text + cut, t->len - cut + 1);
     t->len -= cut;
 }
@@ -96,6 +106,7 @@ void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, i
     if (s->trace_print)
         fprintf(stderr, "odbctx: %s", line);
 
+    forget_repeats(t);
     if (t->len + len + 1 > TRACE_LIMIT && t->len > 0)
         drop_front(t);
     /* The trace is a diagnostic aid: losing a line beats failing the call. */
@@ -105,8 +116,47 @@ void odbctx__trace_add(odbctx_session *s, const char *origin, const char *sql, i
     t->len += len;
 }
 
+int odbctx__trace_repeat(odbctx_session *s, const char *origin, const char *sql, int ok)
+{
+    struct odbctx_trace *t = &s->trace;
+    if (!ok || !t->rep_key || t->len == 0)
+        return 0;
+    size_t olen = strlen(origin);
+    if (strncmp(t->rep_key, origin, olen) != 0 || t->rep_key[olen] != '\n' ||
+        strcmp(t->rep_key + olen + 1, sql) != 0)
+        return 0;
+    char suffix[64];
+    t->rep_n++;
+    int w = snprintf(suffix, sizeof suffix, " (and %lu more like it)\n", t->rep_n);
+    if (w < 0 || t->rep_at + (size_t)w + 1 > t->cap)
+        return 0;
+    memcpy(t->text + t->rep_at, suffix, (size_t)w + 1);
+    t->len = t->rep_at + (size_t)w;
+    return 1;
+}
+
+void odbctx__trace_repeatable(odbctx_session *s, const char *origin, const char *sql)
+{
+    struct odbctx_trace *t = &s->trace;
+    forget_repeats(t);
+    if (t->len == 0 || t->text[t->len - 1] != '\n')
+        return;
+    size_t olen = strlen(origin), slen = strlen(sql);
+    /* Room for the longest count, so that a repeat never reallocates. */
+    if (odbctx__grow((void **)&t->text, &t->cap, t->len + 64, 1))
+        return;
+    if (!(t->rep_key = malloc(olen + slen + 2)))
+        return;
+    memcpy(t->rep_key, origin, olen);
+    t->rep_key[olen] = '\n';
+    memcpy(t->rep_key + olen + 1, sql, slen + 1);
+    t->rep_at = t->len - 1; /* before the newline */
+    t->rep_n = 0;
+}
+
 void odbctx__trace_reset(odbctx_session *s)
 {
+    forget_repeats(&s->trace);
     s->trace.len = 0;
     s->trace.dropped = 0;
     if (s->trace.text)
@@ -115,6 +165,7 @@ void odbctx__trace_reset(odbctx_session *s)
 
 void odbctx__trace_free(odbctx_session *s)
 {
+    free(s->trace.rep_key);
     free(s->trace.text);
     memset(&s->trace, 0, sizeof s->trace);
 }

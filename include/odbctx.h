@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <sql.h>
+#include <sqlext.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -137,6 +138,64 @@ ODBCTX_API int odbctx_exec(odbctx_session *s, const char *sql);
 /* Runs the first column of the first row of a query into *out.
  * ODBCTX_ESQL when the query fails or returns no row; NULL reads as 0. */
 ODBCTX_API int odbctx_query_int(odbctx_session *s, const char *sql, long long *out);
+
+/* One value for a '?' parameter marker of odbctx_exec_params and
+ * odbctx_query_int_params, as SQLBindParameter takes it: c_type and
+ * sql_type (SQL_C_SBIGINT and SQL_BIGINT, SQL_C_CHAR and SQL_VARCHAR, ...),
+ * the column size and decimal digits (0: taken from the value), the value
+ * (NULL: SQL NULL) and its length in bytes (text and binary; fixed-size C
+ * types ignore it). The odbctx_param_* helpers below fill the common ones.
+ * The value is read during the call only. */
+typedef struct odbctx_param {
+    SQLSMALLINT c_type;
+    SQLSMALLINT sql_type;
+    SQLULEN size;
+    SQLSMALLINT digits;
+    const void *data;
+    SQLLEN len;
+} odbctx_param;
+
+static inline odbctx_param odbctx_param_int(const long long *v)
+{
+    odbctx_param p = {SQL_C_SBIGINT, SQL_BIGINT, 0, 0, v, 0};
+    return p;
+}
+static inline odbctx_param odbctx_param_double(const double *v)
+{
+    odbctx_param p = {SQL_C_DOUBLE, SQL_DOUBLE, 0, 0, v, 0};
+    return p;
+}
+/* UTF-8 text of len bytes; len (SQLLEN)-1 (SQL_NTS) for a NUL-terminated one. */
+static inline odbctx_param odbctx_param_text(const char *v, SQLLEN len)
+{
+    odbctx_param p = {SQL_C_CHAR, SQL_VARCHAR, 0, 0, v, len};
+    return p;
+}
+static inline odbctx_param odbctx_param_null(void)
+{
+    odbctx_param p = {SQL_C_CHAR, SQL_VARCHAR, 0, 0, 0, 0};
+    return p;
+}
+
+/* odbctx_exec and odbctx_query_int with the values of the statement's '?'
+ * parameter markers (n of them; params may be NULL when n is 0). The
+ * statement is prepared and the values bound, never pasted into the text;
+ * the trace shows them after the statement. ODBCTX_EARG when n is not the
+ * number of markers the driver counts, or a value is malformed (a text or
+ * binary value without data); DDL with parameters is refused. */
+ODBCTX_API int odbctx_exec_params(odbctx_session *s, const char *sql, const odbctx_param *params,
+                                  size_t n);
+ODBCTX_API int odbctx_query_int_params(odbctx_session *s, const char *sql,
+                                       const odbctx_param *params, size_t n, long long *out);
+
+/* Records in the trace a statement that code of odbctx's ran on
+ * odbctx_hdbc(s) by itself (the C++ factories' INSERTs): origin ("factory"),
+ * the text, the values of one row of it (params, n), a note after them
+ * ("5 rows"; may be NULL), and whether it succeeded with the failure's
+ * message. Passwords are redacted as in every trace line. */
+ODBCTX_API void odbctx_trace_statement(odbctx_session *s, const char *origin, const char *sql,
+                                       const odbctx_param *params, size_t n, const char *note,
+                                       int ok, const char *message);
 
 /* Runs a script: statements separated by ';', with quotes, comments,
  * PostgreSQL dollar-quoting and BEGIN ... END bodies of triggers and routines

@@ -88,11 +88,28 @@ statement_cache::statement_cache(const insert_target &t) : t_(t)
     // While capture runs, only statements allocated meanwhile are seen.
     if (t.session == nullptr || odbctx_capture_active(t.session))
         return;
+    // Schema versions are unique in the process and new at every connect:
+    // the version the cache was filled under names its connection too, so
+    // the usual insert asks the session one thing, not two.
+    const unsigned long long version = odbctx_schema_version(t.session);
+    if (version == 0)
+        return;
+    {
+        std::lock_guard g(cache_lock);
+        auto it = caches().find(t.session);
+        if (it != caches().end() && it->second.dbc == t.dbc && it->second.generation == version &&
+            it->second.connection != 0) {
+            connection_ = it->second.connection;
+            generation_ = version;
+            info_ = it->second.info;
+            return;
+        }
+    }
     const unsigned long long id = odbctx_connection_id(t.session);
     if (id == 0)
         return;
     connection_ = id;
-    generation_ = odbctx_schema_version(t.session);
+    generation_ = version;
     std::vector<idle_statement> stale;
     bool fresh = false;
     {

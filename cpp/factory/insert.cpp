@@ -38,6 +38,7 @@
 #include <odbctx/error.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -553,7 +554,10 @@ private:
 
 } // namespace
 
-void insert(const insert_target &target, insert_job &job)
+namespace {
+
+// The INSERT of a job, where insert() traces it; sql_out is the text sent.
+void insert_now(const insert_target &target, insert_job &job, std::string &sql_out)
 {
     job.keys.clear();
     last_path = insert_path::none;
@@ -588,6 +592,7 @@ void insert(const insert_target &target, insert_job &job)
     }
     // Nothing below changes `recent` (no insert() runs inside this one).
     const std::string &sql = *sql_p;
+    sql_out = sql;
     check_values(job, *meta, ci.d);
     const bool want_keys = job.key != nullptr;
     // SQLite: keys read back by range after the array, inside a test only.
@@ -645,6 +650,57 @@ void insert(const insert_target &target, insert_job &job)
         last_path = insert_path::per_row;
     }
     scope.commit();
+}
+
+// The trace line of a job: its INSERT with the values of its first row
+// (every statement of a test is in the session's trace, the factories' too).
+void trace(const insert_target &target, const insert_job &job, const std::string &sql, bool ok,
+           const char *message) noexcept
+{
+    if (target.session == nullptr || sql.empty())
+        return;
+    // On the stack for the usual row (create() of a few columns runs this
+    // for every object).
+    constexpr std::size_t small = 16;
+    odbctx_param on_stack[small];
+    std::vector<odbctx_param> on_heap;
+    odbctx_param *first = on_stack;
+    try {
+        if (job.columns.size() > small) {
+            on_heap.resize(job.columns.size());
+            first = on_heap.data();
+        }
+    } catch (const std::bad_alloc &) {
+        return; // the trace is a diagnostic aid: losing a line beats failing
+    }
+    std::size_t n = 0;
+    for (const param_column &c : job.columns) {
+        odbctx_param p{c.ctype, c.sqltype, c.size, c.digits, nullptr, 0};
+        if (!c.ind.empty() && c.ind[0] != SQL_NULL_DATA && !c.data.empty()) {
+            p.data = c.data.data();
+            p.len = c.ind[0];
+        }
+        first[n++] = p;
+    }
+    char note[48] = "";
+    if (job.rows != 1)
+        std::snprintf(note, sizeof note, "%zu rows, the first shown", job.rows);
+    odbctx_trace_statement(target.session, "factory", sql.c_str(), first, n, note, ok ? 1 : 0,
+                           message);
+}
+
+} // namespace
+
+void insert(const insert_target &target, insert_job &job)
+{
+    std::string sql;
+    try {
+        insert_now(target, job, sql);
+    } catch (const error_exception &e) {
+        trace(target, job, sql, false, e.what());
+        throw;
+    }
+    trace(target, job, sql, true, nullptr);
 }
 
 insert_path last_insert_path() noexcept

@@ -40,7 +40,7 @@
 #include <catch2/catch.hpp>
 
 #include <odbctx.hpp>
-#include <odbctx/detail/streams.hpp>
+#include <odbctx/detail/section_runs.hpp>
 
 #include <ostream>
 #include <stdexcept>
@@ -62,94 +62,69 @@ namespace odbctx::catch2 {
 // Fake data: each section path of each run draws from its own stream,
 // named "test / section / ..." (detail/streams.hpp), so every run of a
 // GENERATE and every sibling section gets other values.
-class listener : public Catch::TestEventListenerBase {
+//
+// Derived from IStreamingReporter, not TestEventListenerBase: the base's
+// inline members, compiled in every file that includes this header, were
+// most of what the header cost a test file to compile. What the events do
+// is compiled once, in libodbctx++ (detail/section_runs.hpp).
+class listener final : public Catch::IStreamingReporter {
 public:
-    using Catch::TestEventListenerBase::TestEventListenerBase;
-
-    void testCaseStarting(Catch::TestCaseInfo const &info) override
+    explicit listener(Catch::ReporterConfig const &config)
+        : stream_(config.stream()), config_(config.fullConfig())
     {
-        streams_.restart();
-        Catch::TestEventListenerBase::testCaseStarting(info);
     }
 
+    Catch::ReporterPreferences getPreferences() const override { return {}; }
+    void noMatchingTestCases(std::string const &) override {}
+    void testRunStarting(Catch::TestRunInfo const &) override {}
+    void testGroupStarting(Catch::GroupInfo const &) override {}
+    void testCaseStarting(Catch::TestCaseInfo const &) override { runs_.test_case_starting(); }
+
+    // Fail closed: without a session no test body may run (its writes would
+    // reach the database for real). Catch2 ends the whole run on the
+    // exception section_starting throws then, before the body.
     void sectionStarting(Catch::SectionInfo const &info) override
     {
-        Catch::TestEventListenerBase::sectionStarting(info);
-        // The path of the section entered last is the run's leaf path.
-        path_.resize(m_sectionStack.size() - 1);
-        path_.push_back(info.name);
-        const std::string stream = streams_.enter(run_name());
-        if (m_sectionStack.size() == 1) {
-            // Fail closed: without a session no test body may run (its
-            // writes would reach the database for real). Catch2 ends the
-            // whole run on an exception from here, before the body.
-            if (auto e = suite_.ensure_open())
-                throw std::runtime_error("odbctx: the suite's session could not be opened, so "
-                                         "no test is run: " + e->to_string());
-            suite_.begin_run(stream);
-        } else {
-            ::odbctx::fake::reseed(stream);
-        }
+        runs_.section_starting(++depth_, info.name);
     }
+
+    void assertionStarting(Catch::AssertionInfo const &) override {}
+    bool assertionEnded(Catch::AssertionStats const &) override { return true; }
 
     void sectionEnded(Catch::SectionStats const &stats) override
     {
-        if (m_sectionStack.size() == 1) {
-            const bool failed = stats.assertions.failed > 0;
-            std::string report;
-            if (fatal_)
-                report = "odbctx: test \"" + run_name() +
-                         "\" ended by a fatal signal; the database discards the suite "
-                         "transaction when the process ends\n";
-            else
-                report = suite_.end_run(failed, run_name());
-            if (!report.empty())
-                out() << report << std::flush;
-        }
-        Catch::TestEventListenerBase::sectionEnded(stats);
+        const std::string report = runs_.section_ended(depth_, stats.assertions.failed > 0);
+        if (depth_ > 0)
+            --depth_;
+        if (!report.empty())
+            out() << report << std::flush;
     }
+
+    void testCaseEnded(Catch::TestCaseStats const &) override {}
+    void testGroupEnded(Catch::TestGroupStats const &) override {}
+    void testRunEnded(Catch::TestRunStats const &) override { runs_.run_ended(); }
+    void skipTest(Catch::TestCaseInfo const &) override {}
 
     // A signal (a crash, SIGTERM): the connection may be in the middle of a
     // call and its locks held, so the session is left alone from here on.
-    void fatalErrorEncountered(Catch::StringRef message) override
-    {
-        fatal_ = true;
-        suite_.abandon();
-        Catch::TestEventListenerBase::fatalErrorEncountered(message);
-    }
-
-    void testRunEnded(Catch::TestRunStats const &stats) override
-    {
-        suite_.close();
-        Catch::TestEventListenerBase::testRunEnded(stats);
-    }
+    void fatalErrorEncountered(Catch::StringRef) override { runs_.fatal(); }
 
 private:
-    // "test case / section / subsection"
-    std::string run_name() const
-    {
-        std::string name;
-        for (const auto &section : path_) {
-            if (!name.empty())
-                name += " / ";
-            name += section;
-        }
-        return name;
-    }
-
+    // With the console and compact reporters the report goes next to the
+    // failure; other reporters (XML, JUnit) keep their documents well-formed.
     std::ostream &out() const
     {
-        const auto *config = dynamic_cast<Catch::Config const *>(m_config.get());
+        const auto *config = dynamic_cast<Catch::Config const *>(config_.get());
         const std::string reporter = config ? config->getReporterName() : std::string();
         if (reporter == "console" || reporter == "compact")
-            return stream;
+            return stream_;
         return Catch::cerr();
     }
 
-    odbctx::suite suite_;
-    detail::stream_names streams_;
-    std::vector<std::string> path_;
-    bool fatal_ = false;
+    std::ostream &stream_;
+    Catch::IConfigPtr config_;
+    std::size_t depth_ = 0;
+    detail::section_runs runs_;
 };
 
 namespace detail {

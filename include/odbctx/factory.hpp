@@ -205,16 +205,40 @@ enum class stage { value, association, lazy };
 
 enum class strategy { build, create };
 
-// One field declaration of a factory<T>, type-erased.
-template <class T>
+// One field declaration of a factory<T>, type-erased down to the object's
+// address: the declarations, their lists and the traits are then the same
+// types for every T, compiled once in libodbctx++ (cpp/factory/decls.cpp)
+// instead of once per mapped type in every test file.
 struct field_decl {
     member_id id;
     stage when = stage::value;
-    // Sets the field of one object; n is its sequence number.
-    std::function<void(T &, long long n, strategy)> apply;
-    // Associations only: sets the field of every object of a batch, creating
-    // one parent per object with the parent factory's batch strategy.
-    std::function<void(std::span<T>, strategy)> apply_batch;
+    // Sets the field of one object (a T *); n is its sequence number.
+    std::function<void(void *obj, long long n, strategy)> apply;
+    // Associations only: sets the field of every object of a batch (n T's
+    // from objs), creating one parent per object with the parent factory's
+    // batch strategy.
+    std::function<void(void *objs, std::size_t n, strategy)> apply_batch;
+};
+using field_decls = std::vector<field_decl>;
+
+// Replaces the declaration of the same field, or appends.
+ODBCTX_API void put_decl(field_decls &decls, field_decl d);
+
+// persistence::commit's app-level commit; throws error_exception.
+ODBCTX_API void commit_or_throw(session &s);
+
+// A factory's traits: named lists of declarations, shared copy-on-write by
+// the factories derived from it.
+class ODBCTX_API trait_table {
+public:
+    // nullptr when there is no trait of that name.
+    const field_decls *find(std::string_view name) const;
+    void set(std::string name, field_decls decls);
+    // "a, b, c", or "none".
+    std::string names() const;
+
+private:
+    std::vector<std::pair<std::string, field_decls>> traits_;
 };
 
 // Plain assignment where the member's type allows it, else an explicit
@@ -267,9 +291,9 @@ void assign_key(M &dst, std::optional<long long> key)
 }
 
 template <class T, class M, class V>
-field_decl<T> make_decl(M T::*member, V value)
+field_decl make_decl(M T::*member, V value)
 {
-    field_decl<T> d;
+    field_decl d;
     d.id = member_id::of(member);
     if constexpr (is_sequence<V>) {
         static_assert(std::is_invocable_v<decltype(value.fn), long long>,
@@ -277,8 +301,8 @@ field_decl<T> make_decl(M T::*member, V value)
         using R = std::invoke_result_t<decltype(value.fn), long long>;
         static_assert(assignable_to<M, R>,
                       "odbctx::sequence(f): f's result does not convert to the member's type");
-        d.apply = [member, fn = std::move(value.fn)](T &obj, long long n, strategy) {
-            assign(obj.*member, std::invoke(fn, n));
+        d.apply = [member, fn = std::move(value.fn)](void *obj, long long n, strategy) {
+            assign(static_cast<T *>(obj)->*member, std::invoke(fn, n));
         };
     } else if constexpr (is_lazy<V> || (std::is_invocable_v<V, const T &> && !is_factory<V> &&
                                           !fake::is_generator<V>)) {
@@ -294,8 +318,9 @@ field_decl<T> make_decl(M T::*member, V value)
         static_assert(assignable_to<M, std::invoke_result_t<F, const T &>>,
                       "odbctx::lazy(f): f's result does not convert to the member's type");
         d.when = stage::lazy;
-        d.apply = [member, fn = std::move(fn)](T &obj, long long, strategy) {
-            assign(obj.*member, std::invoke(fn, std::as_const(obj)));
+        d.apply = [member, fn = std::move(fn)](void *obj, long long, strategy) {
+            T &o = *static_cast<T *>(obj);
+            assign(o.*member, std::invoke(fn, std::as_const(o)));
         };
     } else if constexpr (is_factory<V>) {
         using U = typename V::value_type;
@@ -306,21 +331,21 @@ field_decl<T> make_decl(M T::*member, V value)
                       "odbctx: an association's member holds the parent's key: make it an "
                       "integer (or std::optional of one)");
         d.when = stage::association;
-        d.apply = [member, f = value](T &obj, long long, strategy how) {
+        d.apply = [member, f = value](void *obj, long long, strategy how) {
             const U parent = how == strategy::create ? f.create() : f.build();
-            assign_key(obj.*member, key_of(parent));
+            assign_key(static_cast<T *>(obj)->*member, key_of(parent));
         };
-        d.apply_batch = [member, f = std::move(value)](std::span<T> objs, strategy how) {
-            const std::vector<U> parents = how == strategy::create ? f.create_batch(objs.size())
-                                                                   : f.build_batch(objs.size());
-            for (std::size_t i = 0; i < objs.size(); ++i)
-                assign_key(objs[i].*member, key_of(parents[i]));
+        d.apply_batch = [member, f = std::move(value)](void *objs, std::size_t n, strategy how) {
+            const std::vector<U> parents =
+                how == strategy::create ? f.create_batch(n) : f.build_batch(n);
+            for (std::size_t i = 0; i < n; ++i)
+                assign_key(static_cast<T *>(objs)[i].*member, key_of(parents[i]));
         };
     } else if constexpr (fake::is_generator<V> || std::is_invocable_v<V>) {
         static_assert(assignable_to<M, std::invoke_result_t<V>>,
                       "odbctx: the generator's values do not convert to the member's type");
-        d.apply = [member, g = std::move(value)](T &obj, long long, strategy) {
-            assign(obj.*member, std::invoke(g));
+        d.apply = [member, g = std::move(value)](void *obj, long long, strategy) {
+            assign(static_cast<T *>(obj)->*member, std::invoke(g));
         };
     } else if constexpr (std::is_invocable_v<V, T &>) {
         static_assert(std::is_invocable_v<V, const T &>,
@@ -329,24 +354,13 @@ field_decl<T> make_decl(M T::*member, V value)
     } else {
         static_assert(assignable_to<M, const V &>,
                       "odbctx: the value does not convert to the member's type");
-        d.apply = [member, v = std::move(value)](T &obj, long long, strategy) {
-            assign(obj.*member, v);
+        d.apply = [member, v = std::move(value)](void *obj, long long, strategy) {
+            assign(static_cast<T *>(obj)->*member, v);
         };
     }
     return d;
 }
 
-// Replaces the declaration of the same field, or appends.
-template <class T>
-void put_decl(std::vector<field_decl<T>> &decls, field_decl<T> d)
-{
-    for (auto &e : decls)
-        if (e.id == d.id) {
-            e = std::move(d);
-            return;
-        }
-    decls.push_back(std::move(d));
-}
 
 // A factory's sequence counter, shared by the factories derived from it.
 struct sequence_state {
@@ -529,8 +543,8 @@ public:
         decls_t decls;
         (f.add_item(decls, std::forward<A>(items)), ...);
         // Copy on write: the factory this one derives from keeps its traits.
-        f.traits_ = std::make_shared<traits_t>(*traits_);
-        f.traits_->insert_or_assign(std::move(name), std::move(decls));
+        f.traits_ = std::make_shared<detail::trait_table>(*traits_);
+        f.traits_->set(std::move(name), std::move(decls));
         return f;
     }
 
@@ -540,7 +554,8 @@ public:
     {
         static_assert(std::is_invocable_v<F, T &>, "after_build(f): f must take T &");
         factory f = *this;
-        f.after_build_.push_back(std::move(fn));
+        f.after_build_.push_back(
+            [fn = std::move(fn)](void *obj) mutable { std::invoke(fn, *static_cast<T *>(obj)); });
         return f;
     }
 
@@ -554,10 +569,13 @@ public:
                       "after_create(f): f must take T & (and optionally odbctx::session &)");
         factory f = *this;
         if constexpr (std::is_invocable_v<F, T &, session &>)
-            f.after_create_.push_back(std::move(fn));
+            f.after_create_.push_back([fn = std::move(fn)](void *obj, session &s) mutable {
+                std::invoke(fn, *static_cast<T *>(obj), s);
+            });
         else
-            f.after_create_.push_back(
-                [fn = std::move(fn)](T &obj, session &) { std::invoke(fn, obj); });
+            f.after_create_.push_back([fn = std::move(fn)](void *obj, session &) mutable {
+                std::invoke(fn, *static_cast<T *>(obj));
+            });
         return f;
     }
 
@@ -575,14 +593,19 @@ public:
         requires(... && detail::override_item<A>)
     T build(A &&...overrides) const
     {
-        return std::move(make(1, detail::strategy::build, std::forward<A>(overrides)...)[0]);
+        return std::move(build_batch(1, std::forward<A>(overrides)...)[0]);
     }
 
     template <class... A>
         requires(... && detail::override_item<A>)
     std::vector<T> build_batch(std::size_t n, A &&...overrides) const
     {
-        return make(n, detail::strategy::build, std::forward<A>(overrides)...);
+        // Without overrides the defaults serve as they are: copying them
+        // (every std::function) cost create() a noticeable share of its time.
+        if constexpr (sizeof...(A) == 0)
+            return make(n, detail::strategy::build, decls_);
+        else
+            return make(n, detail::strategy::build, resolve(std::forward<A>(overrides)...));
     }
 
     template <class... A>
@@ -597,24 +620,12 @@ public:
     std::vector<T> create_batch(std::size_t n, A &&...overrides) const
     {
         static_assert(detail::check_table<T>());
-        session &s = current();
-        std::vector<T> objs = make(n, detail::strategy::create, std::forward<A>(overrides)...);
-        if (persistence_ == persistence::commit_each) {
-            for (T &obj : objs) {
-                detail::insert_rows(s, std::span<T>(&obj, 1));
-                for (const auto &hook : after_create_)
-                    hook(obj, s);
-                commit(s);
-            }
-            return objs;
-        }
-        detail::insert_rows(s, std::span<T>(objs));
-        for (T &obj : objs)
-            for (const auto &hook : after_create_)
-                hook(obj, s);
-        if (persistence_ == persistence::commit && n > 0)
-            commit(s);
-        return objs;
+        // Only the overrides depend on A...: what follows is compiled once
+        // per T, whatever the call sites pass.
+        if constexpr (sizeof...(A) == 0)
+            return create_with(n, decls_);
+        else
+            return create_with(n, resolve(std::forward<A>(overrides)...));
     }
 
     // factory_boy's MyFactory(name="foobar"): create.
@@ -626,24 +637,35 @@ public:
     }
 
 private:
-    static void commit(session &s)
-    {
-        if (auto r = s.commit(); !r)
-            throw error_exception(r.error());
-    }
+    using decls_t = detail::field_decls;
 
-    using decls_t = std::vector<detail::field_decl<T>>;
-    using traits_t = std::map<std::string, decls_t, std::less<>>;
+    std::vector<T> create_with(std::size_t n, const decls_t &decls) const
+    {
+        session &s = current();
+        std::vector<T> objs = make(n, detail::strategy::create, decls);
+        if (persistence_ == persistence::commit_each) {
+            for (T &obj : objs) {
+                detail::insert_rows(s, std::span<T>(&obj, 1));
+                for (const auto &hook : after_create_)
+                    hook(&obj, s);
+                detail::commit_or_throw(s);
+            }
+            return objs;
+        }
+        detail::insert_rows(s, std::span<T>(objs));
+        for (T &obj : objs)
+            for (const auto &hook : after_create_)
+                hook(&obj, s);
+        if (persistence_ == persistence::commit && n > 0)
+            detail::commit_or_throw(s);
+        return objs;
+    }
 
     [[noreturn]] void unknown_trait(std::string_view name) const
     {
-        std::string known;
-        for (const auto &t : *traits_)
-            known += (known.empty() ? "" : ", ") + t.first;
         throw error_exception(error::make(
             ODBCTX_EARG, "factory<" + std::string(detail::type_name<T>()) + ">: no trait \"" +
-                             std::string(name) + "\" (traits: " +
-                             (known.empty() ? "none" : known) + ")"));
+                             std::string(name) + "\" (traits: " + traits_->names() + ")"));
     }
 
     template <class A>
@@ -659,10 +681,10 @@ private:
                                                          std::forward<A>(item).value));
         } else if constexpr (detail::trait_name<A>) {
             const std::string_view name(item);
-            const auto it = traits_->find(name);
-            if (it == traits_->end())
+            const decls_t *trait = traits_->find(name);
+            if (trait == nullptr)
                 unknown_trait(name);
-            for (const auto &d : it->second)
+            for (const auto &d : *trait)
                 detail::put_decl(decls, d);
         } else {
             static_assert(detail::is_assignment<D> || detail::trait_name<A>,
@@ -679,42 +701,36 @@ private:
         return decls;
     }
 
-    template <class... A>
-    std::vector<T> make(std::size_t n, detail::strategy how, A &&...overrides) const
+    std::vector<T> make(std::size_t n, detail::strategy how, const decls_t &decls) const
     {
-        // Without overrides the defaults serve as they are: copying them
-        // (every std::function) cost create() a noticeable share of its time.
-        decls_t resolved;
-        if constexpr (sizeof...(A) > 0)
-            resolved = resolve(std::forward<A>(overrides)...);
-        const decls_t &decls = sizeof...(A) > 0 ? resolved : decls_;
         const long long first = seq_->take(static_cast<long long>(n));
         std::vector<T> objs(n);
         for (std::size_t i = 0; i < n; ++i)
             for (const auto &d : decls)
                 if (d.when == detail::stage::value)
-                    d.apply(objs[i], first + static_cast<long long>(i), how);
+                    d.apply(&objs[i], first + static_cast<long long>(i), how);
         for (const auto &d : decls)
             if (d.when == detail::stage::association) {
                 if (n == 1)
-                    d.apply(objs[0], first, how);
+                    d.apply(&objs[0], first, how);
                 else
-                    d.apply_batch(std::span<T>(objs), how);
+                    d.apply_batch(objs.data(), n, how);
             }
         for (std::size_t i = 0; i < n; ++i) {
             for (const auto &d : decls)
                 if (d.when == detail::stage::lazy)
-                    d.apply(objs[i], first + static_cast<long long>(i), how);
+                    d.apply(&objs[i], first + static_cast<long long>(i), how);
             for (const auto &hook : after_build_)
-                hook(objs[i]);
+                hook(&objs[i]);
         }
         return objs;
     }
 
     decls_t decls_;
-    std::shared_ptr<traits_t> traits_ = std::make_shared<traits_t>();
-    std::vector<std::function<void(T &)>> after_build_;
-    std::vector<std::function<void(T &, session &)>> after_create_;
+    std::shared_ptr<detail::trait_table> traits_ = std::make_shared<detail::trait_table>();
+    // Hooks on the object's address, like the declarations (field_decl).
+    std::vector<std::function<void(void *)>> after_build_;
+    std::vector<std::function<void(void *, session &)>> after_create_;
     persistence persistence_ = persistence::none;
     std::shared_ptr<detail::sequence_state> seq_;
 };

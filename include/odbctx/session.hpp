@@ -11,6 +11,7 @@
 #include <odbctx.h>
 #include <odbctx/error.hpp>
 #include <odbctx/expected.hpp>
+#include <odbctx/detail/params.hpp>
 
 #include <string>
 #include <string_view>
@@ -108,6 +109,38 @@ public:
         const std::string q(sql);
         long long v = 0;
         if (int rc = odbctx_query_int(s_, q.c_str(), &v); rc != ODBCTX_OK)
+            return unexpected{detail::failure(s_, rc)};
+        return v;
+    }
+
+    // With values for the statement's '?' markers, bound in order, never
+    // pasted into the text (odbctx_exec_params): the types a table<T>
+    // column takes, text as std::string, std::string_view or const char *,
+    // NULL as std::nullopt or an empty std::optional.
+    //   s.exec("INSERT INTO author (name, email) VALUES (?, ?)", name, email);
+    //   s.query_int("SELECT COUNT(*) FROM author WHERE name = ?", "foobar");
+    template <class A0, class... A>
+    ODBCTX_EXPECTED_ABI expected<void> exec(std::string_view sql, const A0 &a0, const A &...rest)
+    {
+        const std::string q(sql);
+        detail::param_storage room[1 + sizeof...(A)];
+        std::size_t i = 0;
+        const odbctx_param p[] = {detail::to_param(a0, room[i++]),
+                                  detail::to_param(rest, room[i++])...};
+        return detail::check(s_, odbctx_exec_params(s_, q.c_str(), p, 1 + sizeof...(A)));
+    }
+    template <class A0, class... A>
+    ODBCTX_EXPECTED_ABI expected<long long> query_int(std::string_view sql, const A0 &a0,
+                                                      const A &...rest)
+    {
+        const std::string q(sql);
+        detail::param_storage room[1 + sizeof...(A)];
+        std::size_t i = 0;
+        const odbctx_param p[] = {detail::to_param(a0, room[i++]),
+                                  detail::to_param(rest, room[i++])...};
+        long long v = 0;
+        if (int rc = odbctx_query_int_params(s_, q.c_str(), p, 1 + sizeof...(A), &v);
+            rc != ODBCTX_OK)
             return unexpected{detail::failure(s_, rc)};
         return v;
     }

@@ -11,3 +11,12 @@ CREATE TABLE cpp_account (
     owner VARCHAR(40) NOT NULL,
     balance INTEGER NOT NULL
 );
+
+-- session::exec and query_int with parameters (params.cpp).
+CREATE TABLE cpp_param (
+    id INTEGER NOT NULL,
+    name VARCHAR(80),
+    score DOUBLE PRECISION,
+    born DATE,
+    payload VARCHAR(200)
+);
