@@ -86,12 +86,12 @@ void odbctx__own_stmt_drop(odbctx_session *s)
 static int bind(odbctx_session *s, SQLHSTMT st, const char *sql, const struct odbctx__bound *b,
                 SQLLEN *ind)
 {
-    SQLSMALLINT markers = 0;
-    if (!SQL_SUCCEEDED(REAL(SQLNumParams)(st, &markers)))
-        return odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, sql);
-    if ((size_t)markers != b->n)
+    /* Counted in the text, not with SQLNumParams: that needs SQLPrepare,
+     * which costs psqlODBC two more round trips than SQLExecDirect. */
+    size_t markers = odbctx_sql_markers(sql, strlen(sql), odbctx__dialect(s->dialect)->lexis);
+    if (markers != b->n)
         return odbctx__fail(s, ODBCTX_EARG,
-                            "%.300s: the statement has %d parameter marker%s, %zu value%s given; "
+                            "%.300s: the statement has %zu parameter marker%s, %zu value%s given; "
                             "nothing was run",
                             sql, markers, markers == 1 ? "" : "s", b->n, b->n == 1 ? "" : "s");
     for (size_t i = 0; i < b->n; i++) {
@@ -120,16 +120,15 @@ static int bind(odbctx_session *s, SQLHSTMT st, const char *sql, const struct od
     return 0;
 }
 
-static int run(odbctx_session *s, const char *sql, const char *origin, int prepared,
-               const struct odbctx__bound *b, SQLHSTMT *out, int *reuse)
+/* shown: what the trace shows of sql (traced_text) when it fails here. */
+static int run(odbctx_session *s, const char *sql, const char *shown, const char *origin,
+               int prepared, const struct odbctx__bound *b, SQLHSTMT *out, int *reuse)
 {
     /* Taken out while in use: a call re-entered meanwhile allocates its own. */
     SQLHSTMT st = SQL_NULL_HSTMT;
     SQLRETURN rc;
     int cached = 0;
-    if (b)
-        prepared = 1;
-    *reuse = !prepared && origin == odbctx__origin_own;
+    *reuse = !prepared && !b && origin == odbctx__origin_own;
     if (*reuse && s->own_stmt) {
         /* A dangling handle is dropped, not freed: freeing it would free
          * the driver's statement a second time. */
@@ -144,27 +143,29 @@ static int run(odbctx_session *s, const char *sql, const char *origin, int prepa
             rc = REAL(SQLAllocHandle)(SQL_HANDLE_STMT, s->dbc, &st);
             if (!SQL_SUCCEEDED(rc)) {
                 int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_DBC, s->dbc, sql);
-                odbctx__trace_add(s, origin, sql, 0, s->err.message);
+                odbctx__trace_add(s, origin, shown, 0, s->err.message);
                 return code;
             }
         }
-        if (prepared) {
-            rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
-            if (SQL_SUCCEEDED(rc) && b) {
-                SQLLEN small[16], *ind = b->n <= 16 ? small : malloc(b->n * sizeof *ind);
-                int bound = ind ? bind(s, st, sql, b, ind) : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
-                if (bound == 0)
-                    rc = REAL(SQLExecute)(st);
-                if (ind != small)
-                    free(ind);
-                if (bound) {
-                    odbctx__trace_add(s, origin, sql, 0, s->err.message);
-                    REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
-                    return bound;
-                }
-            } else if (SQL_SUCCEEDED(rc)) {
-                rc = REAL(SQLExecute)(st);
+        if (b) {
+            /* Bound, then sent once: SQLExecDirect, since a statement with
+             * values is rarely run twice on one handle. */
+            SQLLEN small[16], *ind = b->n <= 16 ? small : malloc(b->n * sizeof *ind);
+            int bound = ind ? bind(s, st, sql, b, ind)
+                            : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+            if (bound == 0)
+                rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
+            if (ind != small)
+                free(ind);
+            if (bound) {
+                odbctx__trace_add(s, origin, shown, 0, s->err.message);
+                REAL(SQLFreeHandle)(SQL_HANDLE_STMT, st);
+                return bound;
             }
+        } else if (prepared) {
+            rc = REAL(SQLPrepare)(st, (SQLCHAR *)sql, SQL_NTS);
+            if (SQL_SUCCEEDED(rc))
+                rc = REAL(SQLExecute)(st);
         } else {
             rc = REAL(SQLExecDirect)(st, (SQLCHAR *)sql, SQL_NTS);
         }
@@ -180,7 +181,7 @@ static int run(odbctx_session *s, const char *sql, const char *origin, int prepa
     /* SQL_NO_DATA: a searched UPDATE or DELETE that matched no row. */
     if (!SQL_SUCCEEDED(rc) && rc != SQL_NO_DATA) {
         int code = odbctx__fail_sql(s, s->dbc, SQL_HANDLE_STMT, st, NULL);
-        odbctx__trace_add(s, origin, sql, 0, s->err.message);
+        odbctx__trace_add(s, origin, shown, 0, s->err.message);
         odbctx__error_prefix(s, "%.*s%s", 300, sql, strlen(sql) > 300 ? "..." : "");
         /* Freed, not kept, whatever failed: failures are rare, and a lost
          * connection may have taken the handle's state along. */
@@ -328,7 +329,7 @@ static int exec_any(odbctx_session *s, const char *sql, const char *origin, int 
     SQLHSTMT st;
     char buf[TRACED_MAX];
     const char *traced = traced_text(sql, b, buf, sizeof buf);
-    int reuse, rc = run(s, sql, origin, prepared, b, &st, &reuse);
+    int reuse, rc = run(s, sql, traced, origin, prepared, b, &st, &reuse);
     if (rc)
         return rc;
     /* Later statements of a multi-statement string report their errors
@@ -362,7 +363,7 @@ int odbctx__query_int_bound(odbctx_session *s, const char *sql, const char *orig
     SQLHSTMT st;
     char buf[TRACED_MAX];
     const char *traced = traced_text(sql, b, buf, sizeof buf);
-    int reuse, found = 0, rc = run(s, sql, origin, 0, b, &st, &reuse);
+    int reuse, found = 0, rc = run(s, sql, traced, origin, 0, b, &st, &reuse);
     if (rc)
         return rc;
     *out = 0;
@@ -392,6 +393,33 @@ int odbctx__query_int_bound(odbctx_session *s, const char *sql, const char *orig
     if (rc == 0 && !found)
         rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the query returned no row", sql);
     odbctx__trace_add(s, origin, traced, rc == 0, rc == 0 ? NULL : s->err.message);
+    return rc;
+}
+
+int odbctx__query_rows_bound(odbctx_session *s, const char *sql, const char *origin,
+                             const struct odbctx__bound *b, int (*rows)(void *, SQLHSTMT),
+                             void *ctx)
+{
+    SQLHSTMT st;
+    char buf[TRACED_MAX];
+    const char *traced = traced_text(sql, b, buf, sizeof buf);
+    int reuse, rc = run(s, sql, traced, origin, 0, b, &st, &reuse);
+    if (rc)
+        return rc;
+    int read = 0;
+    do {
+        SQLSMALLINT cols = 0;
+        if (read || !SQL_SUCCEEDED(REAL(SQLNumResultCols)(st, &cols)) || cols < 1)
+            continue;
+        read = 1;
+        if ((rc = rows(ctx, st)) != 0)
+            break;
+    } while ((rc = next_result(s, st, sql)) > 0);
+    /* A callback's failure leaves the cursor wherever it stopped. */
+    done(s, st, reuse && rc == 0);
+    if (rc == 0 && !read)
+        rc = odbctx__fail(s, ODBCTX_ESQL, "%s: the statement returned no result set", sql);
+    odbctx__trace_add(s, origin, traced, rc == 0, rc == 0 ? NULL : s->err.message[0] ? s->err.message : "reading the rows failed");
     return rc;
 }
 

@@ -388,6 +388,11 @@ int odbctx__exec_bound(odbctx_session *s, const char *sql, const char *origin,
                        const struct odbctx__bound *b);
 int odbctx__query_int_bound(odbctx_session *s, const char *sql, const char *origin,
                             const struct odbctx__bound *b, long long *out);
+/* odbctx_query_rows' work: rows(ctx, st) on the first result set with
+ * columns; its nonzero return is returned. */
+int odbctx__query_rows_bound(odbctx_session *s, const char *sql, const char *origin,
+                             const struct odbctx__bound *b, int (*rows)(void *, SQLHSTMT),
+                             void *ctx);
 /* Frees the reused statement handle: before the connection is disconnected
  * (which frees it anyway, so that it must be forgotten: odbctx__connect
  * does) or its handle freed. */

@@ -136,6 +136,27 @@ int odbctx_exec_params(odbctx_session *s, const char *sql, const odbctx_param *p
     return rc;
 }
 
+int odbctx_query_rows(odbctx_session *s, const char *sql, const odbctx_param *params, size_t n,
+                      int (*rows)(void *ctx, SQLHSTMT st), void *ctx)
+{
+    if (!odbctx__enter(s, 1))
+        return ODBCTX_EARG;
+    int rc;
+    struct odbctx__bound b = {params, n};
+    if (!sql || !*sql || !rows)
+        rc = odbctx__fail(s, ODBCTX_EARG, "odbctx_query_rows: %s",
+                          !rows ? "rows is NULL" : "sql is NULL or empty");
+    else if ((rc = check_params(s, "odbctx_query_rows", params, n)) != 0)
+        ;
+    else if (s->in_test && s->breach)
+        rc = odbctx__breached(s, "odbctx_query_rows");
+    else if ((rc = ensure_suite(s)) == 0)
+        rc = odbctx__after_statement(
+            s, sql, odbctx__query_rows_bound(s, sql, origin_of(s), &b, rows, ctx), 0);
+    odbctx__leave(s);
+    return rc;
+}
+
 int odbctx_query_int_params(odbctx_session *s, const char *sql, const odbctx_param *params,
                             size_t n, long long *out)
 {

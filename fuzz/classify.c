@@ -77,6 +77,16 @@ static void raw(const uint8_t *data, size_t size, unsigned f)
             if (d.names[i].len == 0 || d.names[i].off + d.names[i].len > size)
                 abort();
     }
+    /* Markers (odbctx_exec_params counts them): never more than the '?'
+     * bytes, and some exactly when a statement says it has parameters. */
+    size_t markers = odbctx_sql_markers(s, size, f), questions = 0;
+    for (size_t i = 0; i < size; i++)
+        questions += data[i] == '?';
+    if (markers > questions)
+        abort();
+    for (size_t i = 0; i < n && i < MAXS; i++)
+        if (a[i].params && markers == 0)
+            abort();
     if ((f & ODBCTX_SQL_POSTGRESQL) && memchr(data, '$', size))
         return;
     char *up = malloc(size ? size : 1);

@@ -188,6 +188,15 @@ ODBCTX_API int odbctx_exec_params(odbctx_session *s, const char *sql, const odbc
 ODBCTX_API int odbctx_query_int_params(odbctx_session *s, const char *sql,
                                        const odbctx_param *params, size_t n, long long *out);
 
+/* A query at the current level with values for its markers, read row by
+ * row: rows(ctx, st) is called once with the statement handle of the first
+ * result set that has columns, before its first row; it fetches (SQLFetch,
+ * SQLGetData) and returns ODBCTX_OK, or an error code, which the call then
+ * returns (the callback keeps its own message). The C++ layer reads mapped
+ * rows back into T with it (odbctx/rows.hpp). */
+ODBCTX_API int odbctx_query_rows(odbctx_session *s, const char *sql, const odbctx_param *params,
+                                 size_t n, int (*rows)(void *ctx, SQLHSTMT st), void *ctx);
+
 /* Records in the trace a statement that code of odbctx's ran on
  * odbctx_hdbc(s) by itself (the C++ factories' INSERTs): origin ("factory"),
  * the text, the values of one row of it (params, n), a note after them

@@ -20,6 +20,7 @@
 #include <odbctx/table.hpp>
 #include <odbctx/fake.hpp>
 #include <odbctx/factory.hpp>
+#include <odbctx/rows.hpp>
 #endif
 
 #endif

@@ -748,6 +748,16 @@ int odbctx_sql_plain(const char *sql, size_t len, unsigned flags)
     return is_kw_any(sql, &t0, kw_plain) && !is_punct(sql, &t1, ':');
 }
 
+size_t odbctx_sql_markers(const char *sql, size_t len, unsigned flags)
+{
+    struct lexer lx = {sql, sql ? len : 0, 0, flags, 0};
+    size_t n = 0;
+    for (struct tok t = next_token(&lx); t.type != T_END; t = next_token(&lx))
+        if (t.type == T_PARAM)
+            n++;
+    return n;
+}
+
 /* ---- what a statement does to the schema ---- */
 
 int odbctx_sql_is_ddl(const char *sql, size_t len, unsigned flags)

@@ -68,6 +68,9 @@ int odbctx_sql_plain(const char *sql, size_t len, unsigned flags);
  * leave work for a commit to keep. */
 int odbctx_sql_only_reads(const char *sql);
 
+/* The '?' parameter markers in sql[0..len): outside quotes, comments and
+ * identifiers, as the classifier reads them. */
+size_t odbctx_sql_markers(const char *sql, size_t len, unsigned flags);
 /* 1 when the first statement of sql changes the schema (CREATE, ALTER,
  * DROP, RENAME, TRUNCATE). */
 int odbctx_sql_is_ddl(const char *sql, size_t len, unsigned flags);

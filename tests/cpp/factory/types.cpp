@@ -153,3 +153,34 @@ TEST_CASE("types: strings longer and shorter than the row before round-trip one 
         check_row(s);
     }
 }
+
+TEST_CASE("types: every member type comes back through find<T>", "[factory][types][rows]")
+{
+    for (int i : {0, 1, 3}) {
+        sample s = make_sample(i);
+        odbctx::insert(s);
+        const auto back = odbctx::find<sample>(*s.id);
+        REQUIRE(back.has_value());
+        CHECK(back->id == s.id);
+        CHECK(back->i16 == s.i16);
+        CHECK(back->i32 == s.i32);
+        CHECK(back->i64 == s.i64);
+        CHECK(back->u32 == s.u32);
+        CHECK(back->real == Approx(s.real));
+        CHECK(back->single == Approx(s.single));
+        CHECK(back->flag == s.flag);
+        CHECK(back->text == s.text);
+        CHECK(back->maybe_text == s.maybe_text);
+        CHECK(back->maybe_int == s.maybe_int);
+        CHECK(back->at == s.at);
+        // MariaDB's DATETIME keeps no fraction unless declared DATETIME(3).
+        if (fx::configured_dialect() == fx::dialect::mariadb)
+            CHECK(back->at_ms == floor<seconds>(s.at_ms));
+        else
+            CHECK(back->at_ms == s.at_ms);
+        CHECK(back->day == s.day);
+        CHECK(back->ymd == s.ymd);
+        CHECK(back->blob == s.blob);
+        CHECK(back->ublob == s.ublob);
+    }
+}
