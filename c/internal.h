@@ -148,6 +148,10 @@ struct odbctx_session {
      * running test began, so a rollback may undo it. */
     unsigned long long schema_version;
     int schema_dirty;
+    /* PostgreSQL: whether the schema has deferrable constraints, as
+     * counted under deferrable_version (extras/deferred.c). */
+    unsigned long long deferrable_version;
+    int deferrable;
     odbctx_error err;
     struct odbctx_trace trace;
     /* MariaDB: the temporary tables the running test made (its CREATE

@@ -273,10 +273,34 @@ static int commit(odbctx_session *s)
     else if (s->app_sp[0] && !odbctx__dialect(s->dialect)->reuses_savepoint_names)
         snprintf(release, sizeof release, "RELEASE SAVEPOINT %s", s->app_sp);
 
-    if (release[0])
+    /* PostgreSQL checks deferred constraints where production's COMMIT
+     * would, in the same round trip (extras/deferred.c). */
+    const char *check = odbctx__deferred_check_sql(s);
+    if (check) {
+        char all[400];
+        snprintf(all, sizeof all, "%s; %s%s%s", check, release, release[0] ? "; " : "", create);
+        rc = odbctx__exec_real(s, all, odbctx__origin_own);
+        if (rc && odbctx__deferred_failed(s)) {
+            /* As a failed COMMIT: the work since the last commit is gone. */
+            odbctx_error why = s->err;
+            char back[64];
+            snprintf(back, sizeof back, "ROLLBACK TO SAVEPOINT %s", s->app_sp[0] ? s->app_sp : s->test_sp);
+            if (odbctx__check_breach(s, odbctx__exec_real(s, back, odbctx__origin_own),
+                                     "odbctx_commit") != 0)
+                return s->err.code;
+            s->nested = 0;
+            s->err = why;
+            odbctx__error_prefix(s, "odbctx_commit: a deferred constraint fails at this commit, "
+                                    "as production's COMMIT would, and the work since the last "
+                                    "commit was rolled back (ODBCTX_CHECK_DEFERRED=0 skips the "
+                                    "check)");
+            return why.code;
+        }
+    } else if (release[0]) {
         rc = run2(s, release, create);
-    else
+    } else {
         rc = odbctx__exec_real(s, create, odbctx__origin_own);
+    }
     rc = odbctx__check_breach(s, rc, "odbctx_commit");
     if (rc)
         return rc;

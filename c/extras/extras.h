@@ -93,4 +93,13 @@ void odbctx__ddl_ran(odbctx_session *s, const char *sql, int ok);
 void odbctx__ddl_test_end(odbctx_session *s);
 void odbctx__ddl_free(odbctx_session *s);
 
+/* ---- deferred.c: PostgreSQL's deferred constraints at app commits ---- */
+
+/* What an app commit sends before its restart to check deferred
+ * constraints now, or NULL (not PostgreSQL, no deferrable constraint,
+ * ODBCTX_CHECK_DEFERRED=0). May ask the server once per schema version. */
+const char *odbctx__deferred_check_sql(odbctx_session *s);
+/* 1 when the error on s is a constraint violation (SQLSTATE class 23). */
+int odbctx__deferred_failed(const odbctx_session *s);
+
 #endif
