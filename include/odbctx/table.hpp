@@ -47,10 +47,23 @@
 
 namespace odbctx {
 
-// Unspecialised: T is not mapped. Specialise it as shown above.
+// Unspecialised: T is not mapped. Specialise it as shown above, or declare
+// the mapping next to T with ODBCTX_TABLE (below).
 template <class T>
 struct table {
     using odbctx_unmapped = void;
+};
+
+namespace detail {
+// A mapping ODBCTX_TABLE declared in T's own namespace, found through T
+// (argument-dependent lookup): a function declared there returns it.
+template <class T>
+concept adl_mapped = requires(T *p) { odbctx_table(p); };
+} // namespace detail
+
+template <class T>
+    requires detail::adl_mapped<T>
+struct table<T> : decltype(odbctx_table(static_cast<T *>(nullptr))) {
 };
 
 // One mapped column: the member and the column's name.
@@ -67,6 +80,8 @@ struct column {
 // The base of a table<T> specialisation: brings col() and key() into scope.
 template <class T>
 struct mapping {
+    using odbctx_type = T; // what ODBCTX_COL and ODBCTX_KEY name members of
+
     template <class M, class U>
         requires std::is_base_of_v<U, T>
     static constexpr column<T, M, false> col(M U::*member, const char *name) noexcept
@@ -219,5 +234,25 @@ constexpr std::string_view type_name()
 
 } // namespace detail
 } // namespace odbctx
+
+// The short form: each column spelled once, the mapping declared in T's
+// own namespace, with the same checks as a table<T> specialisation.
+//
+//   namespace shop {
+//   struct author { long long id = 0; std::string name, email; };
+//   ODBCTX_TABLE(author, "authors", ODBCTX_KEY(id), ODBCTX_COL(name), ODBCTX_COL(email));
+//   }
+//
+// T is the struct's unqualified name, in the namespace that declares it.
+// ODBCTX_COL(m) is col(&T::m, "m"), ODBCTX_KEY(m) key(&T::m, "m"); where
+// the column's name differs from the member's, write col(&T::m, "c").
+#define ODBCTX_COL(member) col(&odbctx_type::member, #member)
+#define ODBCTX_KEY(member) key(&odbctx_type::member, #member)
+#define ODBCTX_TABLE(T, table_name, ...)                                                       \
+    struct odbctx_table_##T : ::odbctx::mapping<T> {                                            \
+        static constexpr auto name = table_name;                                               \
+        static constexpr auto columns = std::tuple{__VA_ARGS__};                               \
+    };                                                                                         \
+    odbctx_table_##T odbctx_table(T *)
 
 #endif

@@ -7,7 +7,7 @@
 # Last line: "N passed, N failed[, N skipped]".
 . "$(dirname "$0")/../../support/prelude.sh" factory-compile
 cxx=${CXX:-g++}
-cases=11
+cases=15
 
 if [ "${ODBCTX_DB:-sqlite}" != sqlite ]; then
     echo "compile checks run with ODBCTX_DB=sqlite only"
@@ -104,5 +104,26 @@ template <> struct odbctx::table<parent> : odbctx::mapping<parent> {
 struct child { long long id = 0; long long parent_id = 0; };
 const auto children = odbctx::factory<child>{}.with(&child::parent_id, odbctx::factory<parent>{});
 int main() {}'
+
+# The short form (ODBCTX_TABLE in the struct's namespace): the same checks.
+compiles short_valid "" '
+namespace shop { struct book { long long id = 0; std::string title; };
+ODBCTX_TABLE(book, "books", ODBCTX_KEY(id), ODBCTX_COL(title)); }
+int main() { odbctx::factory<shop::book>{}.create(); }'
+
+compiles short_no_member "nope" '
+namespace shop { struct book { long long id = 0; std::string title; };
+ODBCTX_TABLE(book, "books", ODBCTX_KEY(id), ODBCTX_COL(nope)); }
+int main() { odbctx::factory<shop::book>{}.create(); }'
+
+compiles short_unsupported_type "this member's type cannot be stored" '
+namespace shop { struct odd { std::vector<int> values; };
+ODBCTX_TABLE(odd, "odd", ODBCTX_COL(values)); }
+int main() { odbctx::factory<shop::odd>{}.build(); }'
+
+compiles short_two_keys "at most one key" '
+namespace shop { struct book { long long id = 0; long long isbn = 0; };
+ODBCTX_TABLE(book, "books", ODBCTX_KEY(id), ODBCTX_KEY(isbn)); }
+int main() { odbctx::factory<shop::book>{}.create(); }'
 
 finish
