@@ -1,6 +1,8 @@
 // Reading rows back (include/odbctx/rows.hpp): the query through the C
 // core (odbctx_query_rows: traced with its values, judged like the test's
 // own statements), and one reader per kind of value, compiled here once.
+#include "factory/odbc.hpp"
+
 #include <odbctx/error.hpp>
 #include <odbctx/rows.hpp>
 
@@ -13,14 +15,13 @@
 namespace odbctx::detail {
 namespace {
 
+// The driver's reason, as the factories read it (factory/odbc.cpp).
 std::string driver_message(SQLHSTMT st)
 {
-    SQLCHAR state[6] = "", msg[512] = "";
-    SQLINTEGER native = 0;
-    SQLSMALLINT len = 0;
-    if (!SQL_SUCCEEDED(SQLGetDiagRec(SQL_HANDLE_STMT, st, 1, state, &native, msg, sizeof msg, &len)))
+    const factory_impl::diagnostics d = factory_impl::read_diagnostics(SQL_HANDLE_STMT, st);
+    if (d.sqlstate.empty() && d.message.empty())
         return "the driver gave no reason";
-    return std::string(reinterpret_cast<char *>(state)) + ": " + reinterpret_cast<char *>(msg);
+    return "[" + d.sqlstate + "] " + d.message;
 }
 
 struct job {
