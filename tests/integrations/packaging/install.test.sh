@@ -4,6 +4,7 @@
 #   - with CMake: find_package(odbctx) + odbctx::odbctx++ / odbctx::odbctx,
 #     from a DESTDIR-staged tree (the package config must be relocatable);
 #   - with plain pkg-config (odbctx and odbctx++), from a PREFIX install;
+#   - the example (examples/) on its own, both ways, run from elsewhere;
 # runs them on the database of ODBCTX_CONNECT, checks the version check and
 # the installed tools and man pages, and that `make uninstall` removes
 # every file.
@@ -56,6 +57,28 @@ if cmake -S tests/integrations/packaging/cmake -B "$tmp/cmake-build" -DCMAKE_PRE
 else
     bad "CMake consumer: $(tail -n 15 "$tmp/cmake.log")"
 fi
+# The example builds on its own with CMake (examples/CMakeLists.txt) and
+# passes from another working directory.
+run_example() { # label binary
+    (cd "$tmp" && "$2" >"$tmp/$1.log" 2>&1)
+    local rc=$?
+    # 15 test cases, one of them failing on purpose ([!shouldfail]).
+    if [ "$rc" -eq 0 ] && grep -q "^test cases: 15 | 14 passed | 1 failed as expected" "$tmp/$1.log"; then
+        ok "$1: the example suite passes, run from another directory: $(grep '^test cases' "$tmp/$1.log")"
+    else
+        bad "$1: exit $rc: $(tail -n 15 "$tmp/$1.log")"
+    fi
+}
+if cmake -S examples -B "$tmp/example-cmake" -DCMAKE_PREFIX_PATH="$stage/usr/local" \
+        -DCMAKE_C_FLAGS="${cflags[*]}" -DCMAKE_CXX_FLAGS="${cflags[*]}" \
+        -DCMAKE_EXE_LINKER_FLAGS="${ldflags[*]}" >"$tmp/example-cmake.log" 2>&1 &&
+   cmake --build "$tmp/example-cmake" -j2 >>"$tmp/example-cmake.log" 2>&1; then
+    ok "examples/ builds on its own with CMake against the installed package"
+    run_example "CMake-built example" "$tmp/example-cmake/inventory_tests"
+else
+    bad "examples/ with CMake: $(tail -n 15 "$tmp/example-cmake.log")"
+fi
+
 if cmake -S tests/integrations/packaging/cmake-old -B "$tmp/cmake-old" -DCMAKE_PREFIX_PATH="$stage/usr/local" \
         -DWANT=9.0 >"$tmp/cmake-old.log" 2>&1; then
     bad "find_package(odbctx 9.0) succeeded against 0.x"
@@ -90,6 +113,15 @@ if c++ $(pkg-config --variable=cxxstd odbctx++) "${cflags[@]}" tests/integration
         bad "pkg-config-built C++ consumer: $(tail -n 3 "$tmp/pc_cpp.log")"
 else
     bad "pkg-config C++ build: $(tail -n 10 "$tmp/pc_cpp.build")"
+fi
+
+# The example builds on its own with pkg-config (examples/Makefile).
+if make -j2 -s --no-print-directory -C examples OUT="$tmp/example-pc" CFLAGS="-O0 ${cflags[*]}" \
+        CXXFLAGS="-O0 ${cflags[*]}" LDFLAGS="${ldflags[*]}" >"$tmp/example-pc.log" 2>&1; then
+    ok "examples/ builds on its own with make and pkg-config against the installed files"
+    run_example "pkg-config-built example" "$tmp/example-pc/inventory_tests"
+else
+    bad "examples/ with pkg-config: $(tail -n 15 "$tmp/example-pc.log")"
 fi
 
 # 3. The installed tools run from the prefix (they find ../lib), and their
