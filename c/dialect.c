@@ -25,6 +25,11 @@ static const struct odbctx_dialect_facts facts[] = {
          * 2,000), where RELEASE of the test savepoint clears it; and its
          * round trips are calls within the process. */
         .keeps_test_savepoint = 0,
+        .ident_quote = '"',
+        .hex_open = "X'",
+        /* The driver rounds a REAL to 15 digits, even as SQL_C_DOUBLE;
+         * quote() gives every value as an exact literal. */
+        .literal_fn = "quote",
     },
     [ODBCTX_DIALECT_POSTGRESQL] = {
         .key = "postgresql",
@@ -37,6 +42,11 @@ static const struct odbctx_dialect_facts facts[] = {
          * own and undone alone. It costs round trips, which scripts afford. */
         .scripts_prepared = 1,
         .keeps_test_savepoint = 1,
+        .ident_quote = '"',
+        /* bytea's hex input; standard_conforming_strings is on since 9.1. */
+        .hex_open = "'\\x",
+        /* A boolean takes '1' and '0', not the numbers. */
+        .bit_quoted = 1,
     },
     [ODBCTX_DIALECT_MARIADB] = {
         .key = "mariadb", /* MySQL too */
@@ -49,6 +59,10 @@ static const struct odbctx_dialect_facts facts[] = {
          * test and app levels keep their names, one statement a restart. */
         .reuses_savepoint_names = 1,
         .keeps_test_savepoint = 1,
+        .ident_quote = '`',
+        .hex_open = "X'",
+        /* Unless sql_mode has NO_BACKSLASH_ESCAPES. */
+        .backslash_escapes = 1,
     },
 };
 

@@ -316,6 +316,7 @@ const char *odbctx_strerror(int code)
     case ODBCTX_ELOST: return "ODBCTX_ELOST";
     case ODBCTX_EREFUSED: return "ODBCTX_EREFUSED";
     case ODBCTX_EBROKEN: return "ODBCTX_EBROKEN";
+    case ODBCTX_EUNCOMMITTED: return "ODBCTX_EUNCOMMITTED";
     default: return "ODBCTX_E(unknown)";
     }
 }

@@ -65,6 +65,19 @@ struct odbctx_trace {
     char *rep_key;
     size_t rep_at;
     unsigned long rep_n;
+    /* Where the test's last app-level commit or rollback ended (offset in
+     * text), and whether lines after it were dropped: what follows is
+     * what production would not have committed (extras/writes.c). */
+    size_t mark;
+    int mark_lost;
+    /* Bytes dropped from the front since the test began: a position that
+     * outlives drop_front is base + offset. undone: such positions, the
+     * stretches a nested rollback undid (their writes are gone). */
+    size_t base;
+    struct odbctx_trace_span {
+        size_t from, to;
+    } *undone;
+    size_t n_undone, cap_undone;
 };
 
 /* Suite-level work, replayed when the suite transaction must be begun anew
@@ -130,6 +143,8 @@ struct odbctx_session {
     int test_sp_kept;     /* between tests: test_sp is still set, emptied (levels.c) */
     char app_sp[32];
     unsigned long *nested_ids; /* serials of the open nested levels */
+    size_t *nested_at;         /* where each began in the trace (odbctx__trace_pos) */
+    size_t nested_at_cap;
     size_t nested_cap;
     int breach;           /* the suite transaction was lost in this test */
     /* Why the session refuses all work: a breach whose repair failed left
@@ -143,6 +158,14 @@ struct odbctx_session {
     size_t n_journal, cap_journal;
 
     int trace_print;      /* ODBCTX_TRACE=1 */
+    /* ODBCTX_UNCOMMITTED; whether the running test committed or rolled
+     * back the app level other than for setup; what the test that ended
+     * last left uncommitted (extras/writes.c). */
+    enum { ODBCTX__UNCOMMITTED_REPORT, ODBCTX__UNCOMMITTED_FAIL, ODBCTX__UNCOMMITTED_OFF }
+        uncommitted_mode;
+    int app_ended;
+    char *uncommitted;
+    unsigned long uncommitted_statements;
     /* odbctx_schema_version: unique in the process, new whenever odbctx
      * sees the schema change (objects.c). schema_dirty: DDL ran since the
      * running test began, so a rollback may undo it. */
@@ -275,6 +298,15 @@ struct odbctx_dialect_facts {
     int scripts_prepared;          /* script statements go through SQLPrepare + SQLExecute */
     int reuses_savepoint_names;    /* SAVEPOINT x again replaces x */
     int keeps_test_savepoint;      /* the emptied test savepoint may stay between tests */
+    /* How a value is written back as SQL (odbctx_keep_rows): the quote of
+     * identifiers, the start of a hex binary literal (closed by '), a
+     * backslash in a string is an escape, a BIT value goes quoted, or the
+     * server writes the literals itself. */
+    char ident_quote;
+    const char *hex_open;
+    int backslash_escapes;
+    int bit_quoted;
+    const char *literal_fn; /* a function that gives any value as its SQL literal */
 };
 const struct odbctx_dialect_facts *odbctx__dialect(enum odbctx_dialect d);
 /* Maps SQL_DBMS_NAME / SQL_DBMS_VER to a dialect and the name odbctx_dbms
@@ -357,6 +389,14 @@ void odbctx__trace_reset(odbctx_session *s);
 int odbctx__trace_repeat(odbctx_session *s, const char *origin, const char *sql, int ok);
 void odbctx__trace_repeatable(odbctx_session *s, const char *origin, const char *sql);
 void odbctx__trace_free(odbctx_session *s);
+/* The app level ended here (a commit or rollback): the lines after this
+ * point are the ones it has not committed. */
+void odbctx__trace_mark(odbctx_session *s);
+/* The trace's end as a position that drop_front does not move. */
+size_t odbctx__trace_pos(odbctx_session *s);
+/* What the trace holds from position from to its end was undone (a nested
+ * rollback): writes there are not pending. */
+void odbctx__trace_undone(odbctx_session *s, size_t from);
 /* Writes into out a short account of what in the trace may have ended the
  * suite transaction (transaction control, or DDL on MariaDB), followed by the
  * last statements; "" when the trace is empty. */

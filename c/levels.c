@@ -105,6 +105,10 @@ static int begin_test(odbctx_session *s)
         if (rc)
             return rc;
     }
+    /* Read again per test: a test program may change it between tests. */
+    int rc0 = odbctx__uncommitted_mode(s);
+    if (rc0)
+        return rc0;
     odbctx__trace_reset(s);
     /* DDL before this test is not undone by its rollbacks (objects.c). */
     s->schema_dirty = 0;
@@ -126,6 +130,7 @@ static int begin_test(odbctx_session *s)
      * either is the same until the first app commit, which then sets the app
      * savepoint. One statement per test start instead of two. */
     s->app_sp[0] = '\0';
+    s->app_ended = 0;
     s->in_test = 1;
     s->nested = 0;
     s->breach = 0;
@@ -184,6 +189,8 @@ int odbctx__end_test_locked(odbctx_session *s)
                             "odbctx_end_test: no test is running (odbctx_begin_test was not "
                             "called, or the test already ended)");
     int rc = 0;
+    /* Read from the trace, which stays until the next test begins. */
+    odbctx__writes_test_end(s);
     if (s->breach) {
         odbctx__fail(s, ODBCTX_EBREACH, "odbctx_end_test: isolation breach in this test: %s",
                      s->breach_detail);
@@ -208,8 +215,10 @@ int odbctx__end_test_locked(odbctx_session *s)
     if (!s->breach) {
         if (rc == ODBCTX_ELOST)
             return odbctx__lost_end_test(s);
-        if (rc == 0)
+        if (rc == 0) {
             odbctx__lost_test_passed(s);
+            rc = odbctx__writes_verdict(s);
+        }
         return rc;
     }
 
@@ -250,7 +259,7 @@ int odbctx_in_test(odbctx_session *s)
     return in;
 }
 
-static int commit(odbctx_session *s)
+static int commit(odbctx_session *s, int by_setup)
 {
     char app[32], release[64], create[64];
     int rc = need_test(s, "odbctx_commit");
@@ -289,6 +298,7 @@ static int commit(odbctx_session *s)
                                      "odbctx_commit") != 0)
                 return s->err.code;
             s->nested = 0;
+            odbctx__writes_app_ended(s, by_setup);
             s->err = why;
             odbctx__error_prefix(s, "odbctx_commit: a deferred constraint fails at this commit, "
                                     "as production's COMMIT would, and the work since the last "
@@ -306,6 +316,7 @@ static int commit(odbctx_session *s)
         return rc;
     memcpy(s->app_sp, app, sizeof app);
     s->nested = 0;
+    odbctx__writes_app_ended(s, by_setup);
     return 0;
 }
 
@@ -322,6 +333,7 @@ static int rollback(odbctx_session *s)
     if (rc)
         return rc;
     s->nested = 0;
+    odbctx__writes_app_ended(s, 0);
     return 0;
 }
 
@@ -332,12 +344,16 @@ static int nested_begin(odbctx_session *s)
     if (rc)
         return rc;
     if (odbctx__grow((void **)&s->nested_ids, &s->nested_cap, (size_t)s->nested + 1,
-                     sizeof *s->nested_ids))
+                     sizeof *s->nested_ids) ||
+        odbctx__grow((void **)&s->nested_at, &s->nested_at_cap, (size_t)s->nested + 1,
+                     sizeof *s->nested_at)) {
         return odbctx__fail(s, ODBCTX_ENOMEM, "odbctx_nested_begin: out of memory");
+    }
     odbctx__savepoint_name(s, 'n', name, sizeof name);
     rc = odbctx__check_breach(s, odbctx__savepoint(s, name), "odbctx_nested_begin");
     if (rc)
         return rc;
+    s->nested_at[s->nested] = odbctx__trace_pos(s);
     s->nested_ids[s->nested++] = s->serial;
     return 0;
 }
@@ -357,6 +373,8 @@ static int nested_end(odbctx_session *s, int keep)
     rc = odbctx__check_breach(s, rc, doing);
     if (rc)
         return rc;
+    if (!keep)
+        odbctx__trace_undone(s, s->nested_at[s->nested - 1]);
     s->nested--;
     return 0;
 }
@@ -373,7 +391,8 @@ static int nested_end(odbctx_session *s, int keep)
         return rc; \
     }
 
-LEVEL_API(odbctx_commit, commit(s))
+LEVEL_API(odbctx_commit, commit(s, 0))
+LEVEL_API(odbctx_commit_setup, commit(s, 1))
 LEVEL_API(odbctx_rollback, rollback(s))
 
 /* For capture, which holds the lock already and must not clear the
@@ -381,7 +400,7 @@ LEVEL_API(odbctx_rollback, rollback(s))
 int odbctx__app_commit(odbctx_session *s)
 {
     int rc = odbctx__refuse_broken(s, "odbctx_commit");
-    return rc ? rc : commit(s);
+    return rc ? rc : commit(s, 0);
 }
 
 int odbctx__app_rollback(odbctx_session *s)

@@ -183,7 +183,9 @@ void odbctx__session_free(odbctx_session *s)
     free(s->journal);
     odbctx__schema_free(s);
     free(s->nested_ids);
+    free(s->nested_at);
     odbctx__trace_free(s);
+    free(s->uncommitted);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -194,6 +196,8 @@ static int open_session(odbctx_session *s, const char *conn)
     char *worker_conn = NULL;
     long worker = -1;
     int rc = odbctx__worker_number(s, &worker);
+    if (rc == 0)
+        rc = odbctx__uncommitted_mode(s);
     if (rc == 0)
         rc = conn && *conn ? user_connection(s, conn) : embedded_default(s);
     if (rc == 0 && worker >= 0 && !s->tmpdir &&

@@ -56,6 +56,13 @@ static void drop_front(struct odbctx_trace *t)
         t->dropped++;
     memmove(t->text, t->text + cut, t->len - cut + 1);
     t->len -= cut;
+    t->base += cut;
+    if (t->mark >= cut) {
+        t->mark -= cut;
+    } else {
+        t->mark_lost = 1; /* lines after the mark went */
+        t->mark = 0;
+    }
 }
 
 /* Appends str to line (length *len, capacity n), cut to fit. */
@@ -159,12 +166,46 @@ void odbctx__trace_reset(odbctx_session *s)
     forget_repeats(&s->trace);
     s->trace.len = 0;
     s->trace.dropped = 0;
+    s->trace.mark = 0;
+    s->trace.mark_lost = 0;
+    s->trace.base = 0;
+    s->trace.n_undone = 0;
     if (s->trace.text)
         s->trace.text[0] = '\0';
 }
 
+void odbctx__trace_mark(odbctx_session *s)
+{
+    /* A repeat rewrites the line before the mark: the count would land
+     * after it. */
+    forget_repeats(&s->trace);
+    s->trace.mark = s->trace.len;
+    s->trace.mark_lost = 0;
+}
+
+size_t odbctx__trace_pos(odbctx_session *s)
+{
+    /* A repeat rewrites the last line, which would move the end. */
+    forget_repeats(&s->trace);
+    return s->trace.base + s->trace.len;
+}
+
+void odbctx__trace_undone(odbctx_session *s, size_t from)
+{
+    struct odbctx_trace *t = &s->trace;
+    forget_repeats(t);
+    /* Losing a span makes the report list writes that were undone: a
+     * diagnostic aid, so the call does not fail for it. */
+    if (odbctx__grow((void **)&t->undone, &t->cap_undone, t->n_undone + 1, sizeof *t->undone))
+        return;
+    t->undone[t->n_undone].from = from;
+    t->undone[t->n_undone].to = t->base + t->len;
+    t->n_undone++;
+}
+
 void odbctx__trace_free(odbctx_session *s)
 {
+    free(s->trace.undone);
     free(s->trace.rep_key);
     free(s->trace.text);
     memset(&s->trace, 0, sizeof s->trace);

@@ -5,6 +5,8 @@
 #include <odbctx/fake.hpp>
 
 #include <atomic>
+#include <cstdlib>
+#include <iostream>
 #include <stdexcept>
 #include <vector>
 
@@ -15,6 +17,7 @@ struct section_runs::state {
     stream_names streams;
     std::vector<std::string> path; // the sections entered last, outermost first
     std::atomic<bool> fatal{false};
+    int reported_passing = 0; // passing runs whose end had something wrong to say
 
     // "test case / section / subsection"
     std::string run_name() const
@@ -61,7 +64,10 @@ std::string section_runs::section_ended(std::size_t depth, bool failed)
         return "odbctx: test \"" + st_->run_name() +
                "\" ended by a fatal signal; the database discards the suite transaction when "
                "the process ends\n";
-    return st_->suite.end_run(failed, st_->run_name());
+    std::string report = st_->suite.end_run(failed, st_->run_name());
+    if (!report.empty() && !failed)
+        st_->reported_passing++;
+    return report + st_->suite.notes();
 }
 
 void section_runs::fatal() noexcept
@@ -70,9 +76,19 @@ void section_runs::fatal() noexcept
     st_->suite.abandon();
 }
 
+// A listener cannot fail a test case that has ended: a passing run that
+// broke isolation, or left writes uncommitted with ODBCTX_UNCOMMITTED=fail,
+// fails the program once Catch2's main has printed its summary.
 void section_runs::run_ended() noexcept
 {
     st_->suite.close();
+    if (st_->reported_passing > 0) {
+        std::cerr << "odbctx: " << st_->reported_passing
+                  << " passing test run(s) reported a problem above (an isolation breach, a "
+                     "failed cleanup, writes never committed); the program fails"
+                  << std::endl;
+        std::atexit([] { std::_Exit(1); });
+    }
 }
 
 } // namespace odbctx::detail

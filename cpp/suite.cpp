@@ -198,6 +198,7 @@ struct suite::state {
     std::string conn;                // as given, for messages (redacted there)
     std::optional<error> open_error; // kept for the rest of the run
     std::optional<error> run_error;  // the current run could not begin its test
+    std::string notes;               // of the run that ended last
     bool in_run = false;
     bool closed = false;
     std::atomic<bool> abandoned{false};
@@ -371,19 +372,66 @@ std::string suite::end_run(bool failed, std::string_view test_name)
             out << " (it did not use the suite's session)\n";
         }
         out << "odbctx: " << fake::seed_note() << "\n";
+        if (raw && odbctx_in_test(raw) == 1)
+            out << keep_rows(name);
     }
 
+    st_->notes.clear();
     if (raw && odbctx_in_test(raw) == 1) {
-        if (int rc = odbctx_end_test(raw); rc != ODBCTX_OK) {
+        const int rc = odbctx_end_test(raw);
+        const std::string uncommitted = odbctx_uncommitted(raw);
+        if (rc == ODBCTX_EUNCOMMITTED) {
+            out << "odbctx: test \"" << name << "\" left writes uncommitted "
+                << "(ODBCTX_UNCOMMITTED=fail): " << detail::failure(raw, rc) << "\n";
+        } else if (rc != ODBCTX_OK) {
             const error e = detail::failure(raw, rc);
             out << (rc == ODBCTX_EBREACH ? "odbctx: ISOLATION BREACH in test \""
                                          : "odbctx: could not discard test \"")
                 << name << "\": " << e << "\n";
         }
+        if (!uncommitted.empty()) {
+            std::ostringstream note;
+            note << "odbctx: test \"" << name << "\" wrote rows it never committed; production "
+                 << "would have rolled them back when the connection closed"
+                 << (rc == ODBCTX_EUNCOMMITTED ? "" : " (ODBCTX_UNCOMMITTED=fail fails the run)")
+                 << ":\n";
+            std::istringstream lines(uncommitted);
+            for (std::string line; std::getline(lines, line);)
+                note << "    " << line << "\n";
+            if (rc == ODBCTX_EUNCOMMITTED)
+                out << note.str();
+            else
+                st_->notes = note.str();
+        }
     }
     st_->in_run = false;
     st_->run_error.reset();
     return out.str();
+}
+
+std::string suite::notes() const
+{
+    std::lock_guard<std::recursive_mutex> lk(st_->lock);
+    return st_->notes;
+}
+
+// Before the failed run is discarded: its rows, into a file of its own.
+std::string suite::keep_rows(const std::string &test)
+{
+    odbctx_session *raw = st_->s.handle();
+    const std::string header = "test: " + test + "\n" + fake::seed_note();
+    char path[8192];
+    const int rc = odbctx_keep_failed(raw, test.c_str(), header.c_str(), path, sizeof path);
+    if (rc != ODBCTX_OK && rc != ODBCTX_ESQL)
+        return "odbctx: the rows it wrote were not kept: " + detail::failure(raw, rc).to_string() +
+               "\n";
+    if (!path[0])
+        return {};
+    std::string line = "odbctx: the rows it wrote, as SQL that puts them back: " +
+                       std::string(path) + "\n";
+    if (rc == ODBCTX_ESQL)
+        line += "odbctx: ... but not all of them: " + detail::failure(raw, rc).to_string() + "\n";
+    return line;
 }
 
 session &suite::get()

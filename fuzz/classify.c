@@ -77,6 +77,15 @@ static void raw(const uint8_t *data, size_t size, unsigned f)
             if (d.names[i].len == 0 || d.names[i].off + d.names[i].len > size)
                 abort();
     }
+    /* The write target (the never-committed report, kept rows): inside the
+     * text, and only for a statement that writes. */
+    size_t woff, wlen;
+    if (odbctx_sql_write_target(s, size, f, &woff, &wlen)) {
+        if (woff + wlen > size || (wlen > 0 && woff == 0))
+            abort();
+    } else if (wlen != 0) {
+        abort();
+    }
     /* Markers (odbctx_exec_params counts them): never more than the '?'
      * bytes, and some exactly when a statement says it has parameters. */
     size_t markers = odbctx_sql_markers(s, size, f), questions = 0;

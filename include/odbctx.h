@@ -58,6 +58,10 @@ extern "C" {
  * not be repaired (the message says what failed). Every later call that
  * would use the database fails with it; only odbctx_close helps. */
 #define ODBCTX_EBROKEN  -11
+/* odbctx_end_test with ODBCTX_UNCOMMITTED=fail: the test wrote rows it never
+ * committed, which production would have rolled back (odbctx_uncommitted
+ * lists them). The test was discarded as always. */
+#define ODBCTX_EUNCOMMITTED -12
 
 typedef struct odbctx_session odbctx_session;
 
@@ -280,6 +284,42 @@ ODBCTX_API int odbctx_begin_test(odbctx_session *s);
  * statements replayed. ODBCTX_ESTATE when no test runs. */
 ODBCTX_API int odbctx_end_test(odbctx_session *s);
 
+/* The writes of the test that ended last which production would not have
+ * committed: the rows it wrote after its last app-level commit or rollback,
+ * one trace line each ("[origin] SQL"). Counted, when the test committed or
+ * rolled back the app level at all (code that manages its own
+ * transactions; a test without is writing its own setup), are the writes
+ * of captured code and of odbctx_exec and the other calls on the session;
+ * never those of the schema, the suite or the factories (test setup), nor
+ * what a rollback or ROLLBACK TO SAVEPOINT undid. "" when there are none, or when
+ * ODBCTX_UNCOMMITTED=0. With ODBCTX_UNCOMMITTED=fail, odbctx_end_test
+ * returns ODBCTX_EUNCOMMITTED when this is not empty. Valid until the next
+ * odbctx_end_test. */
+ODBCTX_API const char *odbctx_uncommitted(odbctx_session *s);
+
+/* Writes to path (created with mode 0600, or replaced) the rows of every
+ * table the running test wrote to (an INSERT, UPDATE, DELETE, ... in its
+ * trace), as the test left them, as a script that puts them back: a DELETE
+ * FROM of each table (the tables written last first), then one INSERT per
+ * row, the tables in the order the test first wrote them; at most 10000
+ * rows per table. header (may be NULL: the test's name, the fake-data seed)
+ * goes first, each line as an SQL comment. It only reads, inside the test:
+ * the test goes on as before. Call it before odbctx_end_test.
+ * ODBCTX_ESTATE outside a test, ODBCTX_EIO when the file cannot be written,
+ * ODBCTX_ESQL when a table could not be read (the file holds the others and
+ * says why). */
+ODBCTX_API int odbctx_keep_rows(odbctx_session *s, const char *path, const char *header);
+
+/* odbctx_keep_rows for a failed test, where the integrations keep them: in
+ * the directory ODBCTX_FAILED_ROWS names (created, mode 0700, when missing;
+ * default odbctx-failed-rows in $TMPDIR or /tmp; "0" keeps nothing), in a
+ * file named after test (what a file name cannot hold made '_', and a hash
+ * of the whole name). The path goes to out (n bytes; "" when nothing was
+ * kept). Errors as odbctx_keep_rows, ODBCTX_EIO naming the directory when it
+ * cannot be made. */
+ODBCTX_API int odbctx_keep_failed(odbctx_session *s, const char *test, const char *header,
+                                  char *out, size_t n);
+
 /* 1 while a test runs, 0 otherwise (and for NULL). */
 ODBCTX_API int odbctx_in_test(odbctx_session *s);
 
@@ -287,6 +327,11 @@ ODBCTX_API int odbctx_in_test(odbctx_session *s);
  * stays visible until the test ends. Inside nested levels it commits them all
  * into the app level. ODBCTX_ESTATE outside a test. */
 ODBCTX_API int odbctx_commit(odbctx_session *s);
+
+/* odbctx_commit for test setup (the factories' persistence::commit): the
+ * same savepoint restart, but it does not make the session's later writes
+ * count as the application's in odbctx_uncommitted. */
+ODBCTX_API int odbctx_commit_setup(odbctx_session *s);
 
 /* App-level rollback: back to the last app commit (or the test's start);
  * open nested levels are gone with it. ODBCTX_ESTATE outside a test. */

@@ -7,6 +7,9 @@
  *   schema_reuse.c       odbctx_schema_reuse: a slow schema kept across runs
  *   stale_tmpdirs.c      the embedded default's directories of killed processes
  *   mariadb_ddl.c        MariaDB: table DDL inside a test, as temporary tables
+ *   deferred.c           PostgreSQL: deferred constraints at each app commit
+ *   writes.c             what a test wrote: never committed, tables written
+ *   keep_rows.c          a failing test's rows, as a script (odbctx_keep_rows)
  * Nothing here is exported. Every function that takes a session expects
  * its lock held.
  */
@@ -101,5 +104,37 @@ void odbctx__ddl_free(odbctx_session *s);
 const char *odbctx__deferred_check_sql(odbctx_session *s);
 /* 1 when the error on s is a constraint violation (SQLSTATE class 23). */
 int odbctx__deferred_failed(const odbctx_session *s);
+
+/* writes.c */
+/* Reads ODBCTX_UNCOMMITTED into s->uncommitted_mode (report, fail, 0);
+ * ODBCTX_EARG naming the value for anything else. */
+int odbctx__uncommitted_mode(odbctx_session *s);
+/* The app level was committed or rolled back (by_setup: a factory's
+ * commit, odbctx_commit_setup): writes before here are not pending. */
+void odbctx__writes_app_ended(odbctx_session *s, int by_setup);
+/* A successful write in the trace: its line, origin, SQL, the table as
+ * written (length 0 when the form names none) and how many statements the
+ * line stands for ("(and N more like it)"). */
+struct odbctx__write {
+    const char *line;
+    size_t line_len;
+    const char *origin;
+    size_t origin_len;
+    const char *sql;
+    size_t sql_len;
+    const char *table;
+    size_t table_len;
+    unsigned long count;
+};
+typedef int (*odbctx__write_fn)(void *ctx, const struct odbctx__write *w);
+/* Calls fn for each write in the trace from offset from on, until fn
+ * returns nonzero; returns how many it saw. */
+size_t odbctx__writes_each(const odbctx_session *s, size_t from, odbctx__write_fn fn, void *ctx);
+/* When the test ends, before it is discarded: what it left uncommitted,
+ * into s->uncommitted (odbctx_uncommitted). */
+void odbctx__writes_test_end(odbctx_session *s);
+/* After the test was discarded: ODBCTX_EUNCOMMITTED saying what, when
+ * ODBCTX_UNCOMMITTED=fail and the test left writes uncommitted; else 0. */
+int odbctx__writes_verdict(odbctx_session *s);
 
 #endif

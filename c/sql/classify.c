@@ -958,3 +958,45 @@ int odbctx_sql_only_reads(const char *sql)
     }
     return 0;
 }
+
+/* ---- what a statement writes to ---- */
+
+int odbctx_sql_write_target(const char *sql, size_t len, unsigned flags, size_t *name_off,
+                            size_t *name_len)
+{
+    struct lexer lx = {sql, sql ? len : 0, 0, flags, 0};
+    struct tok t = next_token(&lx);
+    *name_off = *name_len = 0;
+    /* The word after which the table's name comes, and the words that may
+     * stand between (MariaDB's modifiers, PostgreSQL's ONLY). */
+    static const char *const modifiers[] = {"LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE",
+                                            "QUICK", "ONLY", NULL};
+    const char *before = NULL;
+    if (is_kw(sql, &t, "INSERT") || is_kw(sql, &t, "REPLACE") || is_kw(sql, &t, "MERGE"))
+        before = "INTO";
+    else if (is_kw(sql, &t, "DELETE"))
+        before = "FROM";
+    else if (is_kw(sql, &t, "TRUNCATE"))
+        before = "TABLE";
+    else if (!is_kw(sql, &t, "UPDATE"))
+        return 0;
+    t = next_token(&lx);
+    for (int i = 0; i < 4 && is_kw_any(sql, &t, modifiers); i++)
+        t = next_token(&lx);
+    /* INTO is optional in MariaDB's INSERT and REPLACE, TABLE in TRUNCATE,
+     * FROM in neither DELETE form this reads (DELETE t FROM ... joins: no
+     * single target). */
+    if (before && is_kw(sql, &t, before))
+        t = next_token(&lx);
+    else if (before && strcmp(before, "FROM") == 0)
+        return 1;
+    while (is_kw_any(sql, &t, modifiers))
+        t = next_token(&lx);
+    if (!is_name(&t))
+        return 1;
+    size_t start, end;
+    read_name(&lx, sql, &t, &start, &end);
+    *name_off = start;
+    *name_len = end - start;
+    return 1;
+}

@@ -113,4 +113,11 @@ struct odbctx_sql_table_ddl {
 int odbctx_sql_table_ddl(const char *sql, size_t len, unsigned flags,
                          struct odbctx_sql_table_ddl *out);
 
+/* 1 when the first statement of sql writes rows: INSERT, REPLACE, MERGE,
+ * UPDATE, DELETE, TRUNCATE. *name_off and *name_len: the table it writes to, as
+ * written (quotes and schema included), or length 0 when the form names none
+ * this reads (a DELETE of a join, say). */
+int odbctx_sql_write_target(const char *sql, size_t len, unsigned flags, size_t *name_off,
+                            size_t *name_len);
+
 #endif

@@ -45,10 +45,13 @@ std::string trait_table::names() const
 
 namespace odbctx::detail {
 
+// A setup commit: the factories' rows are the test's, so this commit does
+// not make the session's later writes the application's in the
+// never-committed report (odbctx_uncommitted).
 void commit_or_throw(session &s)
 {
-    if (auto r = s.commit(); !r)
-        throw error_exception(r.error());
+    if (odbctx_commit_setup(s.handle()) != ODBCTX_OK)
+        throw error_exception(error::last(s.handle()));
 }
 
 } // namespace odbctx::detail

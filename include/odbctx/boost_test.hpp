@@ -61,9 +61,9 @@ public:
         if (tu.p_type != ::boost::unit_test::TUT_CASE)
             return;
         const std::string report = suite_.end_run(failed_, tu.full_name());
+        std::cerr << report << suite_.notes() << std::flush;
         if (report.empty())
             return;
-        std::cerr << report << std::flush;
         if (!failed_)
             breaches_++;
     }
@@ -106,7 +106,8 @@ public:
         obs_.suite().close();
         if (obs_.breaches() > 0) {
             std::cerr << "odbctx: " << obs_.breaches()
-                      << " passing test case(s) broke isolation (reported above); the program fails"
+                      << " passing test case(s) reported a problem above (an isolation breach, a failed "
+                         "cleanup, writes never committed); the program fails"
                       << std::endl;
             std::atexit([] { std::_Exit(1); });
         }

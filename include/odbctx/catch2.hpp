@@ -18,9 +18,10 @@
 //
 // When a run fails, the listener prints the test, the database, the
 // connection (password redacted), the SQL the run executed and any notes
-// (the fake-data seed): with the console and compact reporters in their
-// output, next to the failure; with other reporters (XML, JUnit, ...) on
-// standard error, so that their documents stay well-formed.
+// (the fake-data seed, the file its rows were kept in): with the console
+// and compact reporters in their output, next to the failure; with other
+// reporters (XML, JUnit, ...) inside the failed test case's element, as its
+// captured standard output (system-out, StdOut), and on standard error.
 //
 // The lifecycle itself lives in odbctx::suite; this header only maps
 // Catch2's events onto it.
@@ -96,11 +97,28 @@ public:
         const std::string report = runs_.section_ended(depth_, stats.assertions.failed > 0);
         if (depth_ > 0)
             --depth_;
-        if (!report.empty())
-            out() << report << std::flush;
+        if (report.empty())
+            return;
+        if (to_stream()) {
+            stream_ << report << std::flush;
+        } else {
+            Catch::cerr() << report << std::flush;
+            for_document_ += report;
+        }
     }
 
-    void testCaseEnded(Catch::TestCaseStats const &) override {}
+    // Reporters that write a document (JUnit, XML) put a test case's
+    // captured standard output into its element (system-out, StdOut): the
+    // report joins it there, so CI's view of the failed test holds the SQL.
+    // Listeners see the statistics before the reporter, and they are a
+    // temporary of Catch2's, not a const object.
+    void testCaseEnded(Catch::TestCaseStats const &stats) override
+    {
+        if (for_document_.empty())
+            return;
+        const_cast<Catch::TestCaseStats &>(stats).stdOut += for_document_;
+        for_document_.clear();
+    }
     void testGroupEnded(Catch::TestGroupStats const &) override {}
     void testRunEnded(Catch::TestRunStats const &) override { runs_.run_ended(); }
     void skipTest(Catch::TestCaseInfo const &) override {}
@@ -111,19 +129,19 @@ public:
 
 private:
     // With the console and compact reporters the report goes next to the
-    // failure; other reporters (XML, JUnit) keep their documents well-formed.
-    std::ostream &out() const
+    // failure; other reporters (XML, JUnit) keep their documents well-formed
+    // and get it inside them (testCaseEnded), and on standard error.
+    bool to_stream() const
     {
         const auto *config = dynamic_cast<Catch::Config const *>(config_.get());
         const std::string reporter = config ? config->getReporterName() : std::string();
-        if (reporter == "console" || reporter == "compact")
-            return stream_;
-        return Catch::cerr();
+        return reporter == "console" || reporter == "compact";
     }
 
     std::ostream &stream_;
     Catch::IConfigPtr config_;
     std::size_t depth_ = 0;
+    std::string for_document_; // this test case's reports, for a document reporter
     detail::section_runs runs_;
 };
 

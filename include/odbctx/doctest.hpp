@@ -63,7 +63,8 @@ public:
         suite_.close();
         if (breaches_ > 0) {
             std::cerr << "odbctx: " << breaches_
-                      << " passing test run(s) broke isolation (reported above); the program fails"
+                      << " passing test run(s) reported a problem above (an isolation breach, a failed "
+                         "cleanup, writes never committed); the program fails"
                       << std::endl;
             std::atexit([] { std::_Exit(1); });
         }
@@ -156,9 +157,9 @@ private:
                      "when the process ends\n";
         else
             report = suite_.end_run(failed_, name);
+        std::cerr << report << suite_.notes() << std::flush;
         if (report.empty())
             return;
-        std::cerr << report << std::flush;
         if (!failed_ && !fatal_)
             breaches_++;
     }

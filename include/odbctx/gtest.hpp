@@ -21,7 +21,8 @@
 // the suite transaction); a TestEventListener begins a run in OnTestStart and
 // ends it in OnTestEnd. When a test fails, the database, the redacted
 // connection and the SQL the test ran are printed next to GoogleTest's own
-// report. GoogleTest has no hook after a test body in which a failure could
+// report, and recorded as the test's property "odbctx" (in the XML and JSON
+// of --gtest_output). GoogleTest has no hook after a test body in which a failure could
 // still be added to that test, so an isolation breach found when a test ends
 // is printed at once and fails the whole program from the Environment's
 // TearDown.
@@ -89,15 +90,20 @@ public:
         const bool failed = info.result() && info.result()->Failed();
         const std::string name = std::string(info.test_suite_name()) + "." + info.name();
         const std::string report = env_.suite().end_run(failed, name);
-        if (report.empty())
+        const std::string said = report + env_.suite().notes();
+        if (said.empty())
             return;
         // GoogleTest's own printer writes to stdout with printf; so does this,
         // so the two reports cannot interleave.
-        std::fputs(report.c_str(), stdout);
-        if (report.back() != '\n')
+        std::fputs(said.c_str(), stdout);
+        if (said.back() != '\n')
             std::fputc('\n', stdout);
         std::fflush(stdout);
-        if (!failed)
+        // Into the test's element of --gtest_output=xml/json as well, where CI
+        // shows a failed test: OnTestEnd still runs while the test is the
+        // current one, so its result takes the property.
+        ::testing::Test::RecordProperty("odbctx", said);
+        if (!failed && !report.empty())
             env_.add_breach(name + ": " + report);
     }
 

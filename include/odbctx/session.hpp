@@ -179,12 +179,28 @@ public:
     // into a savepoint restart (the work stays until the test ends).
     ODBCTX_EXPECTED_ABI expected<void> commit() { return detail::check(s_, odbctx_commit(s_)); }
     ODBCTX_EXPECTED_ABI expected<void> rollback() { return detail::check(s_, odbctx_rollback(s_)); }
+    // A commit of test setup (odbctx_commit_setup): as commit(), but the
+    // session's later writes do not count as the application's.
+    ODBCTX_EXPECTED_ABI expected<void> commit_setup()
+    {
+        return detail::check(s_, odbctx_commit_setup(s_));
+    }
 
     // Open nested levels; odbctx::nested manages them.
     int nested_depth() const noexcept { return odbctx_nested_depth(s_); }
 
     // The SQL the current test ran, one statement a line with its outcome.
     std::string trace() const { return std::string(view(odbctx_trace(s_))); }
+    // The writes the test that ended last never committed, which production
+    // would have rolled back (odbctx_uncommitted); "" when none.
+    std::string uncommitted() const { return std::string(view(odbctx_uncommitted(s_))); }
+    // The rows of the tables the running test wrote to, as a script that
+    // puts them back, into path (odbctx_keep_rows).
+    ODBCTX_EXPECTED_ABI expected<void> keep_rows(const std::string &path,
+                                                 const std::string &header = {})
+    {
+        return detail::check(s_, odbctx_keep_rows(s_, path.c_str(), header.c_str()));
+    }
 
     error last_error() const { return error::last(s_); }
 

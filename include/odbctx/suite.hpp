@@ -65,9 +65,17 @@ public:
     // The run ended; failed says whether any of its assertions failed.
     // Discards the test transaction whatever happened and returns what to
     // report: for a failed run the test, database, redacted connection, the
-    // SQL the test ran and the fake-data seed; for any run an isolation
-    // breach or a failure to clean up. "" when there is nothing to say.
+    // SQL the test ran, the fake-data seed and the file its rows were kept
+    // in (ODBCTX_FAILED_ROWS, odbctx_keep_rows); for any run an isolation
+    // breach, a failure to clean up, or, with ODBCTX_UNCOMMITTED=fail, rows
+    // it never committed. "" when there is nothing to say. A report for a
+    // run that passed makes the integrations fail the program.
     std::string end_run(bool failed, std::string_view test_name);
+    // What the run that ended last left to say that does not fail it:
+    // the rows it wrote and never committed, which production would have
+    // rolled back (odbctx_uncommitted), while ODBCTX_UNCOMMITTED is not
+    // "fail" (then they are in end_run's report). "" when nothing.
+    std::string notes() const;
 
     // Opens the session now unless it is open, and returns why it cannot
     // be (the same error on every later call), or nothing. Integrations
@@ -92,6 +100,7 @@ public:
     void abandon() noexcept;
 
 private:
+    std::string keep_rows(const std::string &test);
     struct state;
     std::unique_ptr<state> st_;
 };

@@ -14,6 +14,11 @@ Configuration:
   ini odbctx_capture                  which connections pyodbc code opens are
                                       captured ("*", the default: all of them)
 
+Writes a test's code never committed (after its last commit) are a
+UncommittedWrites warning, an error with ODBCTX_UNCOMMITTED=fail; a failed
+test's rows are kept as a script named in its odbctx report section
+(ODBCTX_FAILED_ROWS).
+
 Fixtures:
   odbctx_session   the suite's odbctx.Session (session scope)
   odbctx_test      autouse: begin_test before each test, end_test after it
@@ -22,12 +27,17 @@ Fixtures:
 """
 
 import os
+import warnings
 
 import pytest
 
 from . import registry
 from ._lib import pyodbc_captured
 from .session import Session
+
+
+class UncommittedWrites(UserWarning):
+    """A test wrote rows after its code's last commit (odbctx_uncommitted)."""
 
 
 def pytest_addoption(parser):
@@ -94,9 +104,16 @@ def odbctx_test(request, odbctx_session):
     try:
         yield odbctx_session
     finally:
-        # end_test reports a lost suite transaction (an isolation breach) as
-        # an error in the test's teardown; the session is ready again anyway.
+        # end_test reports a lost suite transaction (an isolation breach),
+        # and with ODBCTX_UNCOMMITTED=fail writes never committed, as an error
+        # in the test's teardown; the session is ready again anyway.
         odbctx_session.end_test()
+        pending = odbctx_session.uncommitted
+        if pending:
+            warnings.warn(UncommittedWrites(
+                "%s wrote rows it never committed; production would have rolled them back "
+                "when the connection closed (ODBCTX_UNCOMMITTED=fail fails the test):\n%s"
+                % (request.node.nodeid, pending)))
 
 
 @pytest.fixture
@@ -126,5 +143,19 @@ def pytest_runtest_makereport(item, call):
     except registry.NoSessionError:
         return
     where = s.connection or "embedded SQLite default"
-    report.sections.append(("odbctx", "database: %s (%s)\nSQL of this test:\n%s"
-                            % (s.dbms, where, s.trace or "(none)")))
+    kept = ""
+    if s.in_test:
+        # Before the teardown discards them: the rows, as a script.
+        try:
+            path = s.keep_failed(item.nodeid, "test: %s" % item.nodeid)
+            if path:
+                kept = "\nthe rows it wrote, as SQL that puts them back: %s" % path
+        except Exception as e:
+            kept = "\nthe rows it wrote were not kept: %s" % e
+    text = "database: %s (%s)\nSQL of this test:\n%s%s" % (s.dbms, where, s.trace or "(none)", kept)
+    # Into the failure's own text, which --junitxml writes into the test's
+    # <failure> element, where CI shows it; else a section of the report.
+    if hasattr(report.longrepr, "addsection"):
+        report.longrepr.addsection("odbctx", text)
+    else:
+        report.sections.append(("odbctx", text))

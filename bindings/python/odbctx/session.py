@@ -132,6 +132,11 @@ class Session:
         """App-level commit: a savepoint restart; the rows stay until the test ends."""
         self._check(_lib_.odbctx_commit(self._s))
 
+    def commit_setup(self):
+        """commit() for test setup (factories): the session's later writes do not
+        count as the application's in uncommitted."""
+        self._check(_lib_.odbctx_commit_setup(self._s))
+
     def rollback(self):
         """App-level rollback: back to the last app commit."""
         self._check(_lib_.odbctx_rollback(self._s))
@@ -163,3 +168,22 @@ class Session:
     def trace(self):
         """The SQL the current test ran, one statement a line with its outcome."""
         return _text(_lib_.odbctx_trace(self._s))
+
+    @property
+    def uncommitted(self):
+        """The writes of the test that ended last that came after its code's
+        last commit, which production would have rolled back ("" if none)."""
+        return _text(_lib_.odbctx_uncommitted(self._s))
+
+    def keep_rows(self, path, header=""):
+        """Writes the rows of the tables the running test wrote to, as a
+        script that puts them back, to path."""
+        self._check(_lib_.odbctx_keep_rows(self._s, _bytes(path), _bytes(header or "")))
+
+    def keep_failed(self, test, header=""):
+        """keep_rows for a failed test, where ODBCTX_FAILED_ROWS says; returns
+        the file's path ("" when ODBCTX_FAILED_ROWS=0)."""
+        out = ctypes.create_string_buffer(8192)
+        self._check(_lib_.odbctx_keep_failed(self._s, _bytes(test), _bytes(header or ""), out,
+                                             len(out)))
+        return _text(out.value)

@@ -119,6 +119,19 @@ BOOST_AUTO_TEST_CASE(a_commit_past_odbctx)
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(uncommitted, *boost::unit_test::disabled())
+
+// Passes, but writes after its commit: a note by default, a failed program
+// with ODBCTX_UNCOMMITTED=fail.
+BOOST_AUTO_TEST_CASE(writes_after_its_commit)
+{
+    add("committed");
+    BOOST_TEST(odbctx::current().commit().has_value());
+    add("never-committed");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(fail_closed, *boost::unit_test::disabled())
 
 // Run with a connection that cannot open: the body must never run.

@@ -183,6 +183,18 @@ TEST_CASE("deliberate 4: sees nothing the failed tests wrote", "[.deliberate]")
     REQUIRE(odbctx::current().nested_depth() == 0);
 }
 
+// Passes, but writes once more after its code's last commit: production
+// would have rolled that row back (run.test.sh: a note by default, a
+// failed program with ODBCTX_UNCOMMITTED=fail).
+TEST_CASE("uncommitted: the code commits, then writes once more", "[.uncommitted]")
+{
+    temp_table();
+    add("c2o_temp", "kept-1");
+    REQUIRE(odbctx::current().commit());
+    add("c2o_temp", "lost-1");
+    REQUIRE(count("c2o_temp") == 2);
+}
+
 // Run by run.test.sh with a connection that cannot open: the body must
 // never run (it would write uncaptured), which the marker file shows.
 TEST_CASE("fail closed: this body never runs without a session", "[.fail_closed]")

@@ -95,12 +95,70 @@ else
     check "report names the embedded default" shows bad.out "embedded SQLite default"
 fi
 
+# A failed run's rows are kept as a script that puts them back, named in
+# the report (ODBCTX_FAILED_ROWS; 0 keeps none).
+ODBCTX_FAILED_ROWS="$tmp/rows" run keep "[.deliberate]" --order decl
+kept=$(sed -n 's/^odbctx: the rows it wrote, as SQL that puts them back: //p' "$tmp/keep.out" | head -1)
+check "a failed run's report names the file its rows were kept in" test -n "$kept"
+check "... in ODBCTX_FAILED_ROWS" test "${kept#"$tmp/rows/"}" != "$kept"
+check "... and every failed run has one" test "$(grep -c '^odbctx: the rows it wrote' "$tmp/keep.out")" -eq 3
+if [ -n "$kept" ] && [ -f "$kept" ]; then
+    check "... which holds the row the test wrote" grep -q "VALUES ('leak-1')" "$kept"
+    check "... and the fake-data seed" grep -q "^-- .*ODBCTX_SEED=" "$kept"
+    check "... and empties the table first" grep -q "^DELETE FROM c2o_temp;" "$kept"
+    if [ -n "$password" ]; then
+        check "... and not the password" sh -c '! grep -qF -- "$1" "$2"' _ "$password" "$kept"
+    fi
+else
+    bad "the kept rows file is missing"
+fi
+check "the passing run keeps no file" test "$(find "$tmp/rows" -name 'deliberate_4*' | wc -l)" -eq 0
+ODBCTX_FAILED_ROWS=0 run nokeep "[.deliberate]" --order decl
+check "ODBCTX_FAILED_ROWS=0 keeps no rows" hides nokeep.out "the rows it wrote"
+
+# Writes after the code's last commit: a note by default, a failure with
+# ODBCTX_UNCOMMITTED=fail.
+run unc "[.uncommitted]"
+check "uncommitted writes: the passing run still passes by default" test "$rc" -eq 0
+check "... with a note naming what production would have rolled back" \
+    shows unc.out "wrote rows it never committed"
+check "... the statement" shows unc.out "[test] INSERT INTO c2o_temp (name) VALUES ('lost-1')"
+check "... and not the committed one" hides unc.out "VALUES ('kept-1')"
+ODBCTX_UNCOMMITTED=fail run uncfail "[.uncommitted]"
+check "ODBCTX_UNCOMMITTED=fail: the program fails" test "$rc" -ne 0
+check "... saying why" shows uncfail.out "left writes uncommitted (ODBCTX_UNCOMMITTED=fail)"
+check "... after Catch2's summary" shows uncfail.err "the program fails"
+ODBCTX_UNCOMMITTED=maybe run uncbad "[.uncommitted]"
+check "a bad ODBCTX_UNCOMMITTED runs no test and names the value" test "$rc" -ne 0
+check "... naming the value" shows uncbad.err "ODBCTX_UNCOMMITTED=maybe"
+
 # Other reporters keep their documents clean: the report goes to stderr.
 run badxml "[.deliberate]" --order decl -r xml
 check "with -r xml the report is on stderr" shows badxml.err 'odbctx: test "deliberate 1'
-check "... and not in the XML" hides badxml.out "odbctx: test"
 check "... which stays well-formed" python3 -c \
     "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$tmp/badxml.out"
+# ... and inside it: the failed test case's element holds its report.
+in_case() { # file format test-name text: the text is in that test case's element
+    /usr/bin/python3 - "$@" <<'PY'
+import sys, xml.etree.ElementTree as ET
+path, fmt, name, text = sys.argv[1:]
+root = ET.parse(path).getroot()
+cases = [c for c in root.iter("testcase" if fmt == "junit" else "TestCase")
+         if name in (c.get("name", "") + " " + c.get("classname", ""))]
+sys.exit(0 if any(text in "".join(c.itertext()) for c in cases) else 1)
+PY
+}
+check "... in the XML, the failed test case's StdOut holds its SQL" \
+    in_case "$tmp/badxml.out" xml "deliberate 1" "VALUES ('leak-1')"
+check "... and not another test case's" \
+    sh -c '! "$@"' _ in_case "$tmp/badxml.out" xml "deliberate 2" "VALUES ('leak-1')"
+run badjunit "[.deliberate]" --order decl -r junit
+check "with -r junit the JUnit file stays well-formed" python3 -c \
+    "import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])" "$tmp/badjunit.out"
+check "... and the failed test's testcase holds its SQL (system-out)" \
+    in_case "$tmp/badjunit.out" junit "deliberate 1" "VALUES ('leak-1')"
+check "... and the thrown one's its own" \
+    in_case "$tmp/badjunit.out" junit "deliberate 2" "VALUES ('leak-2')"
 
 # Fail closed: a session that cannot open runs no test body. One unopenable
 # connection of each kind: a driver that is not installed, an SQLite file

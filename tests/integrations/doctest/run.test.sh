@@ -46,7 +46,7 @@ password_hidden "doctest output" "$tmp/run.log" "$tmp/bad.out" "$tmp/bad.err"
 timeout -k 5 300 "$bin" --no-skip --test-suite=breach >"$tmp/breach.out" 2>"$tmp/breach.err"
 rc=$?
 if [ "$rc" -eq 1 ] && grep -Eq '^\[doctest\] test cases: +1 \| +1 passed' "$tmp/breach.out" &&
-    grep -q "broke isolation" "$tmp/breach.err"; then
+    grep -q "reported a problem above" "$tmp/breach.err"; then
     ok "a passing run that broke isolation is reported and fails the program (exit 1)"
 else
     show <"$tmp/breach.out"; show <"$tmp/breach.err"
@@ -54,6 +54,16 @@ else
 fi
 [ "$(grep -c '^\[doctest\] test cases' "$tmp/breach.out")" = 1 ] &&
     ok "... after doctest's summary" || bad "doctest's summary is missing after a breach"
+
+# Writes after the code's last commit: a note, or a failure when asked.
+timeout -k 5 120 "$bin" --no-skip --test-suite=uncommitted >"$tmp/unc.out" 2>"$tmp/unc.err"
+check "uncommitted writes: the run passes by default" test "$?" -eq 0
+check "... with a note naming the statement" grep -q "VALUES ('never-committed')" "$tmp/unc.err"
+ODBCTX_UNCOMMITTED=fail timeout -k 5 120 "$bin" --no-skip --test-suite=uncommitted >"$tmp/uncf.out" 2>"$tmp/uncf.err"
+check "ODBCTX_UNCOMMITTED=fail: the program fails (exit 1)" test "$?" -eq 1
+check "... saying why" grep -q "left writes uncommitted (ODBCTX_UNCOMMITTED=fail)" "$tmp/uncf.err"
+kept=$(sed -n 's/^odbctx: the rows it wrote, as SQL that puts them back: //p' "$tmp/bad.err" | head -1)
+check "a failed run's report names the file its rows were kept in" test -n "$kept"
 
 fail_closed "doctest" timeout -k 5 120 "$bin" --no-skip --test-suite=fail_closed
 finish

@@ -203,6 +203,17 @@ TEST(DISABLED_Deliberate, then_all_is_clean)
     EXPECT_EQ(count("gt_note"), 1);
 }
 
+// Passes, but writes after its code's last commit, which production would
+// have rolled back: a note by default, a failed program with
+// ODBCTX_UNCOMMITTED=fail (run.test.sh).
+TEST(DISABLED_Uncommitted, writes_after_the_last_commit)
+{
+    add_item("committed", 1);
+    ASSERT_TRUE(odbctx::gtest::ok(odbctx::current().commit()));
+    add_item("never committed", 2);
+    EXPECT_EQ(count("gt_item"), 2);
+}
+
 // Run by run.test.sh with a connection that cannot open: the body must
 // never run (it would write uncaptured), which the marker file shows.
 TEST(DISABLED_FailClosed, body_never_runs_without_a_session)

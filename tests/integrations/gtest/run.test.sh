@@ -46,6 +46,41 @@ grep -q "left by a failing test" "$tmp/bad.log" &&
 grep -q "Which is: 2$" "$tmp/bad.log" && ! grep -q "Which is: ok" "$tmp/bad.log" &&
     ok "a failed comparison of a query's value prints the value" ||
     bad "a failed EXPECT_EQ on query_int does not show the value"
+# The report in GoogleTest's XML, in the failed test's element.
+timeout -k 5 300 "$bin" --gtest_also_run_disabled_tests --gtest_filter='DISABLED_Deliberate.*' \
+    --gtest_output="xml:$tmp/bad.xml" >/dev/null 2>&1
+check "--gtest_output=xml: the failed test's testcase holds its SQL" /usr/bin/python3 - "$tmp/bad.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+case = [c for c in root.iter("testcase") if c.get("name") == "fails_after_writing"]
+props = " ".join(p.get("value", "") for c in case for p in c.iter("property") if p.get("name") == "odbctx")
+sys.exit(0 if "left by a failing test" in props else 1)
+PY
+
+# The failed runs' rows, kept as scripts named in the report.
+kept=$(sed -n 's/^odbctx: the rows it wrote, as SQL that puts them back: //p' "$tmp/bad.log" | head -1)
+check "a failed test's report names the file its rows were kept in" test -n "$kept"
+if [ -n "$kept" ] && [ -f "$kept" ]; then
+    check "... which holds its row" grep -q "left by a failing test" "$kept"
+    rm -f "$kept"
+fi
+
+# Writes after the code's last commit: a note by default, a failure with
+# ODBCTX_UNCOMMITTED=fail.
+unc() {
+    timeout -k 5 120 "$bin" --gtest_also_run_disabled_tests \
+        --gtest_filter='DISABLED_Uncommitted.*' >"$tmp/$1.log" 2>&1
+    rc=$?
+}
+unc unc
+check "uncommitted writes: the test passes by default" test "$rc" -eq 0
+check "... with a note naming the statement" \
+    grep -q "wrote rows it never committed" "$tmp/unc.log"
+check "... the never-committed row" grep -q "VALUES ('never committed'" "$tmp/unc.log"
+ODBCTX_UNCOMMITTED=fail unc uncfail
+check "ODBCTX_UNCOMMITTED=fail: the program fails" test "$rc" -ne 0
+check "... saying why" grep -q "left writes uncommitted (ODBCTX_UNCOMMITTED=fail)" "$tmp/uncfail.log"
+
 # Fail closed: a session that cannot open runs no test body.
 fail_closed "gtest" timeout -k 5 120 "$bin" --gtest_also_run_disabled_tests \
     --gtest_filter='DISABLED_FailClosed.*'

@@ -83,6 +83,36 @@ sed 's/^/  [failing] /' "$tmp/fail.log"
 grep -q -- '-- odbctx --' "$tmp/fail.log" && grep -q 'written by a failing test' "$tmp/fail.log" &&
     ok "the failure report has an odbctx section with the test's SQL" ||
     bad "the failure report lacks the odbctx section or the SQL"
+"$py" -m pytest "${pytest_args[@]}" --junitxml="$tmp/fail.xml" tests/integrations/python/failing_example.py \
+    >/dev/null 2>&1
+check "--junitxml: the failed test's <failure> holds its SQL" "$py" - "$tmp/fail.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+texts = [(f.text or "") + f.get("message", "") for c in root.iter("testcase")
+         if c.get("name") == "test_fails_after_writing" for f in c.iter("failure")]
+sys.exit(0 if any("written by a failing test" in t for t in texts) else 1)
+PY
+kept=$(sed -n 's/^the rows it wrote, as SQL that puts them back: //p' "$tmp/fail.log" | head -1)
+check "the odbctx section names the file the failed test's rows were kept in" test -n "$kept"
+if [ -n "$kept" ] && [ -f "$kept" ]; then
+    check "... which holds its row" grep -q "written by a failing test" "$kept"
+    rm -f "$kept"
+fi
+
+# Writes after the code's last commit: a warning by default, an error with
+# ODBCTX_UNCOMMITTED=fail.
+"$py" -m pytest "${pytest_args[@]}" tests/integrations/python/uncommitted_example.py >"$tmp/unc.log" 2>&1
+rc=$?
+sed 's/^/  [uncommitted] /' "$tmp/unc.log"
+check "uncommitted writes: the test passes by default" test "$rc" -eq 0
+check "... with a warning naming the statement" \
+    grep -q "wrote rows it never committed" "$tmp/unc.log"
+check "... the never-committed row" grep -q "VALUES ('never committed')" "$tmp/unc.log"
+ODBCTX_UNCOMMITTED=fail "$py" -m pytest "${pytest_args[@]}" tests/integrations/python/uncommitted_example.py >"$tmp/uncfail.log" 2>&1
+rc=$?
+sed 's/^/  [uncommitted=fail] /' "$tmp/uncfail.log"
+check "ODBCTX_UNCOMMITTED=fail: pytest fails" test "$rc" -ne 0
+check "... with an error in the teardown saying why" grep -q "ODBCTX_EUNCOMMITTED" "$tmp/uncfail.log"
 password_hidden "pytest's output" "$tmp"/*.log
 
 # Fail closed: a session that cannot open stops the run before any body.
@@ -109,6 +139,21 @@ if "$py" -m pip --version >/dev/null 2>&1 && "$py" -c 'import setuptools' 2>/dev
             tests/integrations/python/test_seed.py >"$tmp/installed.log" 2>&1 &&
             ok "the pip-installed package registers the plugin (no -p): $(tail -n 1 "$tmp/installed.log")" ||
             bad "the pip-installed plugin: $(tail -n 5 "$tmp/installed.log")"
+        # pip built in the source copy and left its metadata there, as it
+        # does in bindings/python: the README's other method (-p, the source
+        # on PYTHONPATH) must still work, and both at once.
+        check "pip install left its egg-info in the source tree (the case to cover)" \
+            test -d "$tmp/src/odbctx.egg-info"
+        for paths in "$tmp/src" "$tmp/site:$tmp/src"; do
+            PYTHONPATH="$paths:$root/tests/integrations/python" ODBCTX_LIBRARY="$build/libodbctx.so" \
+                "$py" -m pytest "${pytest_args[@]}" tests/integrations/python/test_seed.py \
+                >"$tmp/both.log" 2>&1
+            check "after pip install, -p odbctx.pytest_plugin works too (PYTHONPATH=${paths//$tmp/\$tmp})" \
+                grep -q " passed" "$tmp/both.log"
+            grep -q " passed" "$tmp/both.log" || show <"$tmp/both.log"
+            check "... without \"Plugin already registered\"" \
+                sh -c '! grep -q "already registered" "$1"' _ "$tmp/both.log"
+        done
     else
         bad "pip install bindings/python: $(tail -n 5 "$tmp/pip.log")"
     fi
