@@ -1,7 +1,9 @@
 /*
  * Parallel workers: ODBCTX_WORKER=N gives each test process a database of
  * its own, so that processes running at once never wait on each other's
- * rows (or, on SQLite, on each other's file lock).
+ * rows (or, on SQLite, on each other's file lock). Without it, a GoogleTest
+ * shard (GTEST_SHARD_INDEX) or a pytest-xdist worker (PYTEST_XDIST_WORKER)
+ * is the worker of that number.
  *
  *   PostgreSQL, MariaDB   database <name>_w<N> beside the one the connection
  *                         string names, created when missing
@@ -23,6 +25,7 @@
 #include "extras/extras.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,12 +35,41 @@
 /* Database names: PostgreSQL allows 63 bytes, MariaDB 64 characters. */
 #define MAX_DB_NAME 63
 
+/* The worker number a test runner gives its processes, when ODBCTX_WORKER
+ * is unset: GoogleTest's shard index (GTEST_SHARD_INDEX with
+ * GTEST_TOTAL_SHARDS above 1), pytest-xdist's worker id (PYTEST_XDIST_WORKER,
+ * "gw3"). Writes what it read into why; -1 when none applies. */
+static long runner_worker(char *why, size_t n)
+{
+    const char *shards = getenv("GTEST_TOTAL_SHARDS"), *index = getenv("GTEST_SHARD_INDEX");
+    const char *xdist = getenv("PYTEST_XDIST_WORKER");
+    char *end;
+    if (shards && index && strtol(shards, &end, 10) > 1 && !*end) {
+        long i = strtol(index, &end, 10);
+        if (*index && !*end && i >= 0 && i < 1000000) {
+            snprintf(why, n, "GoogleTest shard GTEST_SHARD_INDEX=%ld of %s", i, shards);
+            return i;
+        }
+    }
+    if (xdist && strncmp(xdist, "gw", 2) == 0 && xdist[2]) {
+        long i = strtol(xdist + 2, &end, 10);
+        if (!*end && i >= 0 && i < 1000000) {
+            snprintf(why, n, "pytest-xdist worker PYTEST_XDIST_WORKER=%s", xdist);
+            return i;
+        }
+    }
+    return -1;
+}
+
 int odbctx__worker_number(odbctx_session *s, long *n)
 {
     const char *v = getenv("ODBCTX_WORKER");
     *n = -1;
-    if (!v || !*v)
+    if (!v || !*v) {
+        char why[96];
+        *n = runner_worker(why, sizeof why);
         return 0;
+    }
     size_t len = strlen(v);
     for (size_t i = 0; i < len; i++)
         if (!isdigit((unsigned char)v[i]))
@@ -235,6 +267,20 @@ static int valid_db_name(const char *name)
     return 1;
 }
 
+/* Which worker a process is when the test runner chose it: said once per
+ * process on standard error, since nobody set ODBCTX_WORKER to know it. */
+static void say_worker(long n, const char *database)
+{
+    static atomic_int said;
+    char why[96];
+    if (getenv("ODBCTX_WORKER") && *getenv("ODBCTX_WORKER"))
+        return;
+    if (runner_worker(why, sizeof why) != n || atomic_exchange(&said, 1))
+        return;
+    fprintf(stderr, "odbctx: this process is worker %ld (%s): database %s of its own\n", n, why,
+            database);
+}
+
 int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char **out)
 {
     char driver[256] = "", name[MAX_DB_NAME + 40] = "", dbms[64] = "";
@@ -270,7 +316,10 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
         if (sqlite_worker_path(db.value, n, path, sizeof path) != 0)
             return odbctx__fail(s, ODBCTX_EARG, "ODBCTX_WORKER: the SQLite path is too long");
         *out = with_database(conn, path);
-        return *out ? 0 : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+        if (!*out)
+            return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+        say_worker(n, path);
+        return 0;
     }
 
     enum odbctx_dialect dialect;
@@ -303,7 +352,10 @@ int odbctx__worker_connection(odbctx_session *s, const char *conn, long n, char 
         return rc;
     }
     *out = with_database(conn, name);
-    return *out ? 0 : odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+    if (!*out)
+        return odbctx__fail(s, ODBCTX_ENOMEM, "out of memory");
+    say_worker(n, name);
+    return 0;
 }
 
 int odbctx_worker_connection(const char *conn, char *out, size_t n, odbctx_error *err)

@@ -6,11 +6,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 
+#include "../../support/files.hpp"
 #include "capture.hpp"
 
 using namespace cap;
@@ -18,17 +16,11 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string read_file(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream all;
-    all << in.rdbuf();
-    return all.str();
-}
+using support::read_file;
 
 std::string kept_path()
 {
-    return "/tmp/odbctx-keep-rows-" + std::to_string(getpid()) + ".sql";
+    return support::tmp_sql_path("odbctx-keep-rows");
 }
 
 // Owners that SQL quoting must survive: a quote, a backslash, a non-ASCII

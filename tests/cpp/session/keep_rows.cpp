@@ -4,25 +4,17 @@
 // database; and the script is replayable inside the same test.
 #include <odbctx/catch2.hpp>
 
+#include "files.hpp"
 #include "helpers.hpp"
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
-#include <unistd.h>
 
 using Catch::Matchers::Contains;
 
 namespace {
 
-std::string read_file(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream all;
-    all << in.rdbuf();
-    return all.str();
-}
+using support::read_file;
 
 std::string binary_type(std::string_view dbms)
 {
@@ -59,7 +51,7 @@ TEST_CASE("keep_rows: every type's values come back from the script as they were
                    1e-300));
     REQUIRE(s.exec("INSERT INTO cpp_keep (id, score) VALUES (?, ?)", 4, 0.1 + 0.2));
 
-    const std::string path = "/tmp/odbctx-cpp-keep-" + std::to_string(getpid()) + ".sql";
+    const std::string path = support::tmp_sql_path("odbctx-cpp-keep");
     INFO(s.last_error().to_string());
     REQUIRE(s.keep_rows(path, "test: types"));
     CHECK_THAT(read_file(path), Contains("DELETE FROM cpp_keep;") && Contains("-- test: types"));

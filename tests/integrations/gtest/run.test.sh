@@ -27,6 +27,31 @@ elif [ "$rc" -ne 0 ] && [ "${failed:-0}" -eq 0 ]; then
     bad "gtest binary exited $rc with no failed test (a failure outside the tests, e.g. a breach)"
 fi
 
+# Three shards at once on one database (GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX,
+# as gtest-parallel or a CI matrix runs them): each is a worker of its own
+# without ODBCTX_WORKER, so they neither collide (MariaDB: "Table ...
+# already exists") nor wait on each other (PostgreSQL).
+for i in 0 1 2; do
+    env -u ODBCTX_WORKER GTEST_TOTAL_SHARDS=3 GTEST_SHARD_INDEX=$i timeout -k 5 300 "$bin" \
+        >"$tmp/shard$i.log" 2>&1 &
+    shard_pids[$i]=$!
+done
+shard_total=0
+for i in 0 1 2; do
+    wait "${shard_pids[$i]}"
+    shard_rc=$?
+    check "shard $i of 3 passes beside the others" test "$shard_rc" -eq 0
+    [ "$shard_rc" -eq 0 ] || show <"$tmp/shard$i.log"
+    n=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) tests\?\..*/\1/p' "$tmp/shard$i.log" | tail -n 1)
+    shard_total=$((shard_total + ${n:-0}))
+    if [ -n "${ODBCTX_CONNECT:-}" ]; then
+        check "... and says it is worker $i with a database of its own" \
+            grep -q "odbctx: this process is worker $i (GoogleTest shard GTEST_SHARD_INDEX=$i of 3): database .*_w$i of its own" "$tmp/shard$i.log"
+    fi
+done
+check "the three shards ran every test once between them ($shard_total of ${passed:-?})" \
+    test "$shard_total" -eq "${passed:-0}"
+
 # The deliberate failures.
 timeout -k 5 300 "$bin" --gtest_also_run_disabled_tests --gtest_filter='DISABLED_Deliberate.*' >"$tmp/bad.log" 2>&1
 rc=$?

@@ -73,6 +73,22 @@ run_seed() { # label, env...: test_seed.py and test_children.py
 run_seed ctypes LD_PRELOAD="${preload% }"
 run_seed preload LD_PRELOAD="${preload}$build/libodbctx.so"
 
+# pytest-xdist: three worker processes on one database, each an odbctx
+# worker of its own without ODBCTX_WORKER (MariaDB collided on the schema's
+# tables, PostgreSQL ran them one after another).
+if "$py" -c 'import xdist' 2>/dev/null; then
+    env -u ODBCTX_WORKER "$py" -m pytest "${pytest_args[@]}" -n 3 tests/integrations/python/test_seed.py \
+        tests/integrations/python/xdist_example.py >"$tmp/xdist.log" 2>&1
+    rc=$?
+    sed 's/^/  [xdist] /' "$tmp/xdist.log"
+    check "pytest -n 3: the seed tests and the worker check pass in three processes at once" test "$rc" -eq 0
+    want="13 passed"
+    [ -n "${ODBCTX_CONNECT:-}" ] || want="12 passed, 1 skipped"
+    check "... every one of them ran ($want)" grep -q "$want" "$tmp/xdist.log"
+else
+    bad "pytest-xdist is missing (make deps installs python3-pytest-xdist)"
+fi
+
 # A deliberate failure.
 "$py" -m pytest "${pytest_args[@]}" -rA tests/integrations/python/failing_example.py >"$tmp/fail.log" 2>&1
 rc=$?
