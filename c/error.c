@@ -213,6 +213,20 @@ int odbctx__fail(odbctx_session *s, int code, const char *fmt, ...)
     return code;
 }
 
+void odbctx__error_suffix(odbctx_session *s, const char *text)
+{
+    /* The driver's words are cut, not the advice: it is what to do. */
+    size_t cap = sizeof s->err.message, add = strlen(text), len = strlen(s->err.message);
+    if (add + 4 >= cap)
+        return;
+    if (len + add + 1 > cap) {
+        len = cap - add - 4;
+        memcpy(s->err.message + len, "...", 3);
+        len += 3;
+    }
+    memcpy(s->err.message + len, text, add + 1);
+}
+
 void odbctx__error_prefix(odbctx_session *s, const char *fmt, ...)
 {
     char prefix[sizeof s->err.message];

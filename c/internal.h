@@ -214,6 +214,9 @@ void odbctx__format(char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Copies src into dst (capacity n), cut to fit and always terminated. */
 void odbctx__copy(char *dst, size_t n, const char *src);
+/* Appends text to the session's current message, cutting the message, not
+ * text, to fit. */
+void odbctx__error_suffix(odbctx_session *s, const char *text);
 /* Prefixes the session's current message with prefix (": " between). */
 void odbctx__error_prefix(odbctx_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

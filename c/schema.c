@@ -31,6 +31,27 @@ static int mariadb_schema(odbctx_session *s, const char *script, const char *nam
     return odbctx__outside_suite(s, run_whole, &w);
 }
 
+/* Two test processes creating one schema in one database at once: on
+ * MariaDB the second finds the tables the first made (they commit), on
+ * PostgreSQL it waits for the first's locks until ODBCTX_LOCK_TIMEOUT, or
+ * loses a race in the catalog. Say what fixes it. */
+static int concurrent_hint(odbctx_session *s, int rc)
+{
+    if (rc != ODBCTX_ESQL)
+        return rc;
+    const char *st = s->err.sqlstate;
+    int clash = s->dialect == ODBCTX_DIALECT_MARIADB
+                    ? s->err.native == 1050 || s->err.native == 1205 || strcmp(st, "42S01") == 0
+                    : s->dialect == ODBCTX_DIALECT_POSTGRESQL &&
+                          (strcmp(st, "55P03") == 0 || strcmp(st, "42P07") == 0 ||
+                           strcmp(st, "23505") == 0);
+    if (clash)
+        odbctx__error_suffix(s, "; if another test process uses this database at the same time, "
+                                "give each a database of its own with ODBCTX_WORKER=N (GoogleTest "
+                                "shards and pytest-xdist workers get one by themselves)");
+    return rc;
+}
+
 static int schema_run(odbctx_session *s, const char *script, const char *name)
 {
     int broken = odbctx__refuse_broken(s, "odbctx_schema_*");
@@ -46,13 +67,14 @@ static int schema_run(odbctx_session *s, const char *script, const char *name)
     if (s->suite_open && (refused = odbctx__settle(s)) != 0)
         return refused;
     if (s->dialect == ODBCTX_DIALECT_MARIADB)
-        return mariadb_schema(s, script, name);
+        return concurrent_hint(s, mariadb_schema(s, script, name));
     if (!s->suite_open) {
         int rc = odbctx__suite_rebuild(s, 0);
         if (rc)
             return rc;
     }
-    return odbctx__run_script(s, script, name, odbctx__schema_journaled, NULL, ODBCTX_JOURNAL_SCHEMA);
+    return concurrent_hint(s, odbctx__run_script(s, script, name, odbctx__schema_journaled, NULL,
+                                                 ODBCTX_JOURNAL_SCHEMA));
 }
 
 int odbctx_schema_script(odbctx_session *s, const char *script, const char *name)

@@ -1,5 +1,6 @@
 // Schemas and scripts: lifetime, replay, error reports, the splitter.
 #include "core.hpp"
+#include "plain.hpp"
 #include "skip.hpp"
 
 #include <unistd.h>
@@ -330,4 +331,36 @@ TEST_CASE("one schema per DBMS: bad paths say what was wrong", "[schema]")
     unlink((files.dir + "/" + expected_key(s) + ".sql").c_str());
     CHECK(odbctx_schema_file(s, (files.dir + "/{dbms}.sql").c_str()) == ODBCTX_EIO);
     CHECK(core::message(s).find(files.dir + "/" + expected_key(s) + ".sql") != std::string::npos);
+}
+
+// Another test process creating the same schema in the same database at
+// that moment: MariaDB's committed CREATE TABLE is there already,
+// PostgreSQL's uncommitted one holds its lock. The error says what fixes it.
+TEST_CASE("a schema that clashes with another process's names ODBCTX_WORKER", "[schema][workers]")
+{
+    const std::string conn = core::connect_string();
+    if (conn.empty())
+        ODBCTX_SKIP("the embedded default is private to its session");
+    support::plain_connection other(conn);
+    const std::string table = "core_clash_" + std::to_string(getpid());
+    core::own s;
+    if (std::string(odbctx_dbms(s)) == "PostgreSQL") {
+        // The other process's schema transaction, still open.
+        REQUIRE(other.exec("SET lock_timeout = 0"));
+        REQUIRE(other.exec("BEGIN"));
+        REQUIRE(other.exec("CREATE TABLE " + table + " (id INTEGER)"));
+        REQUIRE(odbctx_exec(s, "SET lock_timeout = 300") == ODBCTX_OK);
+    } else {
+        REQUIRE(other.exec("CREATE TABLE " + table + " (id INTEGER)"));
+    }
+    const int rc = odbctx_schema_script(s, ("CREATE TABLE " + table + " (id INTEGER)").c_str(), "clash.sql");
+    const std::string msg = core::message(s);
+    if (std::string(odbctx_dbms(s)) == "PostgreSQL")
+        other.exec("ROLLBACK");
+    else
+        other.exec("DROP TABLE " + table);
+    CHECK(rc == ODBCTX_ESQL);
+    CHECK_THAT(msg, Catch::Matchers::Contains("clash.sql") &&
+                        Catch::Matchers::Contains("another test process uses this database") &&
+                        Catch::Matchers::Contains("ODBCTX_WORKER=N"));
 }
