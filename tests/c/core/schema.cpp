@@ -341,7 +341,12 @@ TEST_CASE("a schema that clashes with another process's names ODBCTX_WORKER", "[
     const std::string conn = core::connect_string();
     if (conn.empty())
         ODBCTX_SKIP("the embedded default is private to its session");
-    support::plain_connection other(conn);
+    // The database the session uses: the worker's, when this runs as one
+    // (workers.test.sh).
+    char database[2048];
+    odbctx_error err;
+    REQUIRE(odbctx_worker_connection(conn.c_str(), database, sizeof database, &err) > 0);
+    support::plain_connection other(database);
     const std::string table = "core_clash_" + std::to_string(getpid());
     core::own s;
     if (std::string(odbctx_dbms(s)) == "PostgreSQL") {
